@@ -1,0 +1,161 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/sluicehq/sluice/internal/awsproto"
+	"github.com/sluicehq/sluice/internal/config"
+	"github.com/sluicehq/sluice/internal/firehose"
+	"github.com/sluicehq/sluice/internal/firehoseapi"
+	"github.com/sluicehq/sluice/internal/store"
+)
+
+// maxBodyBytes bounds a request body. A full PutRecordBatch carries 4 MiB
+// of data, which base64 and JSON framing grow to about 5.6 MB.
+const maxBodyBytes = 6 << 20
+
+// App is a running Sluice server.
+type App struct {
+	cfg config.Config
+	log *slog.Logger
+
+	store    *store.Store
+	streams  *firehose.Service
+	listener net.Listener
+	server   *http.Server
+
+	stopBackground context.CancelFunc
+	background     sync.WaitGroup
+	ready          chan struct{}
+}
+
+// New prepares an App; nothing starts until Start.
+func New(cfg config.Config, log *slog.Logger) *App {
+	return &App{cfg: cfg, log: log, ready: make(chan struct{})}
+}
+
+// Start opens storage, builds the services and starts listening. It
+// returns once the server accepts requests.
+func (a *App) Start(ctx context.Context) error {
+	st, err := store.Open(ctx, store.Config{
+		DataDir:        a.cfg.DataDir,
+		NatsURL:        a.cfg.NatsURL,
+		Replicas:       a.cfg.NatsReplicas,
+		RecordMaxAge:   a.cfg.RecordMaxAge,
+		RecordMaxBytes: a.cfg.RecordMaxBytes,
+	}, a.log)
+	if err != nil {
+		return err
+	}
+	a.store = st
+	streamsBucket, err := st.Bucket(ctx, "sluice_streams")
+	if err != nil {
+		return a.abort(err)
+	}
+	a.streams = firehose.NewService(firehose.Config{
+		CreateDelay: a.cfg.CreateDelay,
+		DeleteDelay: a.cfg.DeleteDelay,
+		MaxStreams:  a.cfg.MaxStreams,
+	}, a.log.With("component", "firehose"), streamsBucket, st)
+
+	api := awsproto.NewServer(awsproto.Config{MaxBodyBytes: maxBodyBytes}, a.log.With("component", "api"),
+		awsproto.ScopeAuthenticator{DefaultAccount: a.cfg.AccountID, DefaultRegion: a.cfg.Region},
+		firehoseapi.NewService(a.streams))
+
+	bg, cancel := context.WithCancel(context.Background())
+	a.stopBackground = cancel
+	a.background.Add(1)
+	go func() {
+		defer a.background.Done()
+		a.streams.Run(bg)
+	}()
+
+	ln, err := net.Listen("tcp", a.cfg.Listen)
+	if err != nil {
+		return a.abort(fmt.Errorf("app: listen on %s: %w", a.cfg.Listen, err))
+	}
+	a.listener = ln
+	a.server = &http.Server{
+		Handler: a.routes(api),
+		// Slow clients must not hold connections open forever
+		// (slowloris); a 6 MB body still has a minute to arrive.
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := a.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error("http server stopped", "err", err)
+		}
+	}()
+	close(a.ready)
+	a.log.Info("sluice listening", "addr", ln.Addr().String(), "data_dir", a.cfg.DataDir, "storage", st.Mode())
+	return nil
+}
+
+// Addr is the address the server listens on (useful with port 0).
+func (a *App) Addr() string { return a.listener.Addr().String() }
+
+// Shutdown stops accepting requests, lets in-flight ones finish (until ctx
+// ends), stops the background work and closes storage.
+func (a *App) Shutdown(ctx context.Context) error {
+	var errs []error
+	if a.server != nil {
+		if err := a.server.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("app: http shutdown: %w", err))
+		}
+	}
+	if a.stopBackground != nil {
+		a.stopBackground()
+		a.background.Wait()
+	}
+	if a.store != nil {
+		a.store.Close()
+	}
+	return errors.Join(errs...)
+}
+
+func (a *App) abort(err error) error {
+	if a.stopBackground != nil {
+		a.stopBackground()
+		a.background.Wait()
+	}
+	if a.store != nil {
+		a.store.Close()
+	}
+	return err
+}
+
+func (a *App) routes(api *awsproto.Server) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		select {
+		case <-a.ready:
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.Write([]byte("ready\n"))
+		default:
+			http.Error(w, "starting", http.StatusServiceUnavailable)
+		}
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if awsproto.IsJSONRequest(r) || (r.Method == http.MethodPost && r.URL.Path == "/") {
+			api.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,211 @@
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the whole configuration of a Sluice server.
+type Config struct {
+	Listen    string
+	DataDir   string
+	AccountID string
+	Region    string
+
+	NatsURL      string
+	NatsReplicas int
+
+	// CreateDelay is how long a new delivery stream stays CREATING, and
+	// DeleteDelay how long a deleted one stays DELETING, as AWS streams do.
+	CreateDelay time.Duration
+	DeleteDelay time.Duration
+	// MaxStreams is the number of delivery streams one account may have in
+	// one region (AWS default quota: 5,000).
+	MaxStreams int
+
+	RecordMaxAge   time.Duration
+	RecordMaxBytes int64
+
+	LogLevel  string
+	LogFormat string
+
+	// ConfigFile is the YAML file the other values were read from, if any.
+	ConfigFile string
+}
+
+// Defaults returns the configuration used when nothing is set.
+func Defaults() Config {
+	return Config{
+		Listen:         "127.0.0.1:4573",
+		DataDir:        "./sluice-data",
+		AccountID:      "000000000000",
+		Region:         "us-east-1",
+		NatsReplicas:   1,
+		CreateDelay:    time.Second,
+		DeleteDelay:    time.Second,
+		MaxStreams:     5000,
+		RecordMaxAge:   24 * time.Hour,
+		RecordMaxBytes: 10 << 30,
+		LogLevel:       "info",
+		LogFormat:      "text",
+	}
+}
+
+// FlagSet registers every option on a new flag set bound to c. The values
+// already in c are the flags' defaults.
+func (c *Config) FlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.StringVar(&c.ConfigFile, "config", c.ConfigFile, "YAML configuration file")
+	fs.StringVar(&c.Listen, "listen", c.Listen, "address to serve the AWS APIs, /metrics and /healthz on")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory for JetStream files, the built-in bucket store and keys")
+	fs.StringVar(&c.AccountID, "account-id", c.AccountID, "12-digit account id of callers whose access key maps to no account")
+	fs.StringVar(&c.Region, "region", c.Region, "region of requests that carry no SigV4 credential scope")
+	fs.StringVar(&c.NatsURL, "nats-url", c.NatsURL, "external NATS cluster URL (default: embedded JetStream)")
+	fs.IntVar(&c.NatsReplicas, "nats-replicas", c.NatsReplicas, "JetStream replicas of buckets and the record log on an external cluster")
+	fs.DurationVar(&c.CreateDelay, "create-delay", c.CreateDelay, "time a new delivery stream stays CREATING")
+	fs.DurationVar(&c.DeleteDelay, "delete-delay", c.DeleteDelay, "time a deleted delivery stream stays DELETING")
+	fs.IntVar(&c.MaxStreams, "max-streams", c.MaxStreams, "delivery streams per account and region")
+	fs.DurationVar(&c.RecordMaxAge, "record-max-age", c.RecordMaxAge, "how long undelivered records are kept")
+	fs.Int64Var(&c.RecordMaxBytes, "record-max-bytes", c.RecordMaxBytes, "disk budget of stored records; puts fail with ServiceUnavailableException when full (0: no limit)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json")
+	return fs
+}
+
+// Load builds the configuration from args (without the program name),
+// the environment (through getenv) and the YAML file named by --config or
+// SLUICE_CONFIG.
+func Load(args []string, getenv func(string) string) (Config, error) {
+	c := Defaults()
+	fs := c.FlagSet("sluice serve")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("config: unexpected argument %q", fs.Arg(0))
+	}
+	explicit := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+
+	if !explicit["config"] {
+		if v := getenv(EnvName("config")); v != "" {
+			c.ConfigFile = v
+		}
+	}
+	fileValues, err := readYAML(c.ConfigFile)
+	if err != nil {
+		return c, err
+	}
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		if explicit[f.Name] || f.Name == "config" {
+			return
+		}
+		if v, ok := lookupEnv(getenv, EnvName(f.Name)); ok {
+			if err := fs.Set(f.Name, v); err != nil {
+				errs = append(errs, fmt.Errorf("config: %s: %w", EnvName(f.Name), err))
+			}
+			return
+		}
+		if v, ok := fileValues[f.Name]; ok {
+			if err := fs.Set(f.Name, v); err != nil {
+				errs = append(errs, fmt.Errorf("config: %s in %s: %w", f.Name, c.ConfigFile, err))
+			}
+			delete(fileValues, f.Name)
+		}
+	})
+	for name := range fileValues {
+		if fs.Lookup(name) == nil {
+			errs = append(errs, fmt.Errorf("config: unknown option %q in %s", name, c.ConfigFile))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+// EnvName is the environment variable of an option.
+func EnvName(option string) string {
+	return "SLUICE_" + strings.ToUpper(strings.ReplaceAll(option, "-", "_"))
+}
+
+func lookupEnv(getenv func(string) string, name string) (string, bool) {
+	v := getenv(name)
+	return v, v != ""
+}
+
+func readYAML(path string) (map[string]string, error) {
+	if path == "" {
+		return nil, nil
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("config: parse %s: %w", path, err)
+	}
+	out := make(map[string]string, len(doc))
+	for k, v := range doc {
+		out[k] = fmt.Sprint(v)
+	}
+	return out, nil
+}
+
+var (
+	accountPattern = regexp.MustCompile(`^\d{12}$`)
+	regionPattern  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
+)
+
+// Validate reports every invalid value at once.
+func (c Config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		errs = append(errs, fmt.Errorf("config: listen %q: %w", c.Listen, err))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("config: data-dir must not be empty"))
+	}
+	if !accountPattern.MatchString(c.AccountID) {
+		errs = append(errs, fmt.Errorf("config: account-id %q must be 12 digits", c.AccountID))
+	}
+	if !regionPattern.MatchString(c.Region) {
+		errs = append(errs, fmt.Errorf("config: region %q is not a region name", c.Region))
+	}
+	if c.NatsReplicas < 1 || c.NatsReplicas > 5 {
+		errs = append(errs, fmt.Errorf("config: nats-replicas %d must be 1 to 5", c.NatsReplicas))
+	}
+	if c.CreateDelay < 0 || c.DeleteDelay < 0 {
+		errs = append(errs, errors.New("config: create-delay and delete-delay must not be negative"))
+	}
+	if c.MaxStreams < 1 {
+		errs = append(errs, errors.New("config: max-streams must be at least 1"))
+	}
+	if c.RecordMaxAge <= 0 {
+		errs = append(errs, errors.New("config: record-max-age must be positive"))
+	}
+	if c.RecordMaxBytes < 0 {
+		errs = append(errs, errors.New("config: record-max-bytes must not be negative"))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("config: log-level %q must be debug, info, warn or error", c.LogLevel))
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("config: log-format %q must be text or json", c.LogFormat))
+	}
+	return errors.Join(errs...)
+}
