@@ -14,6 +14,8 @@ import (
 	"github.com/sluicehq/sluice/internal/config"
 	"github.com/sluicehq/sluice/internal/firehose"
 	"github.com/sluicehq/sluice/internal/firehoseapi"
+	"github.com/sluicehq/sluice/internal/ingest"
+	"github.com/sluicehq/sluice/internal/metrics"
 	"github.com/sluicehq/sluice/internal/store"
 )
 
@@ -26,8 +28,10 @@ type App struct {
 	cfg config.Config
 	log *slog.Logger
 
+	metrics  *metrics.Metrics
 	store    *store.Store
 	streams  *firehose.Service
+	ingest   *ingest.Ingester
 	listener net.Listener
 	server   *http.Server
 
@@ -65,9 +69,16 @@ func (a *App) Start(ctx context.Context) error {
 		MaxStreams:  a.cfg.MaxStreams,
 	}, a.log.With("component", "firehose"), streamsBucket, st)
 
+	a.metrics = metrics.New()
+	a.ingest = ingest.New(ingest.Config{Quota: ingest.Quota{
+		RecordsPerSecond:  a.cfg.QuotaRecordsPerSecond,
+		RequestsPerSecond: a.cfg.QuotaRequestsPerSecond,
+		BytesPerSecond:    a.cfg.QuotaBytesPerSecond,
+	}}, a.streams, recordLog{st}, ingest.PlainEncoder{}, a.metrics)
+
 	api := awsproto.NewServer(awsproto.Config{MaxBodyBytes: maxBodyBytes}, a.log.With("component", "api"),
 		awsproto.ScopeAuthenticator{DefaultAccount: a.cfg.AccountID, DefaultRegion: a.cfg.Region},
-		firehoseapi.NewService(a.streams))
+		firehoseapi.NewService(a.streams, a.ingest))
 
 	bg, cancel := context.WithCancel(context.Background())
 	a.stopBackground = cancel
@@ -142,6 +153,7 @@ func (a *App) routes(api *awsproto.Server) http.Handler {
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write([]byte("ok\n"))
 	})
+	mux.Handle("GET /metrics", a.metrics.Handler())
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
 		select {
 		case <-a.ready:
@@ -158,4 +170,16 @@ func (a *App) routes(api *awsproto.Server) http.Handler {
 		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// recordLog adapts the store to the ingest path, translating the store's
+// "disk budget used up" into the error ingest answers with.
+type recordLog struct{ st *store.Store }
+
+func (r recordLog) AppendRecords(ctx context.Context, uid string, group []byte) (uint64, error) {
+	seq, err := r.st.AppendRecords(ctx, uid, group)
+	if errors.Is(err, store.ErrStorageFull) {
+		return 0, ingest.ErrStorageFull
+	}
+	return seq, err
 }

@@ -34,6 +34,11 @@ type Config struct {
 	RecordMaxAge   time.Duration
 	RecordMaxBytes int64
 
+	// Per-stream Direct PUT throughput quota; 0 turns a limit off.
+	QuotaRecordsPerSecond  float64
+	QuotaRequestsPerSecond float64
+	QuotaBytesPerSecond    float64
+
 	LogLevel  string
 	LogFormat string
 
@@ -75,6 +80,9 @@ func (c *Config) FlagSet(name string) *flag.FlagSet {
 	fs.IntVar(&c.MaxStreams, "max-streams", c.MaxStreams, "delivery streams per account and region")
 	fs.DurationVar(&c.RecordMaxAge, "record-max-age", c.RecordMaxAge, "how long undelivered records are kept")
 	fs.Int64Var(&c.RecordMaxBytes, "record-max-bytes", c.RecordMaxBytes, "disk budget of stored records; puts fail with ServiceUnavailableException when full (0: no limit)")
+	fs.Float64Var(&c.QuotaRecordsPerSecond, "quota-records-per-second", c.QuotaRecordsPerSecond, "per-stream PutRecord(Batch) records/s quota (0: off; AWS default 500000)")
+	fs.Float64Var(&c.QuotaRequestsPerSecond, "quota-requests-per-second", c.QuotaRequestsPerSecond, "per-stream PutRecord(Batch) requests/s quota (0: off; AWS default 2000)")
+	fs.Float64Var(&c.QuotaBytesPerSecond, "quota-bytes-per-second", c.QuotaBytesPerSecond, "per-stream PutRecord(Batch) bytes/s quota (0: off; AWS default 5 MiB)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json")
 	return fs
@@ -196,6 +204,9 @@ func (c Config) Validate() error {
 	}
 	if c.RecordMaxBytes < 0 {
 		errs = append(errs, errors.New("config: record-max-bytes must not be negative"))
+	}
+	if c.QuotaRecordsPerSecond < 0 || c.QuotaRequestsPerSecond < 0 || c.QuotaBytesPerSecond < 0 {
+		errs = append(errs, errors.New("config: quotas must not be negative"))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

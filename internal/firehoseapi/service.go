@@ -5,17 +5,20 @@ import (
 
 	"github.com/sluicehq/sluice/internal/awsproto"
 	"github.com/sluicehq/sluice/internal/firehose"
+	"github.com/sluicehq/sluice/internal/ingest"
 	fm "github.com/sluicehq/sluice/internal/firehosemodel"
 )
 
 // API holds what the handlers need.
 type API struct {
 	streams *firehose.Service
+	ingest  *ingest.Ingester
+	ids     idKeys
 }
 
 // NewService returns the Firehose JSON service for the protocol layer.
-func NewService(streams *firehose.Service) *awsproto.Service {
-	a := &API{streams: streams}
+func NewService(streams *firehose.Service, in *ingest.Ingester) *awsproto.Service {
+	a := &API{streams: streams, ingest: in}
 	return &awsproto.Service{
 		TargetPrefix: fm.TargetPrefix,
 		SigningName:  "firehose",
@@ -28,6 +31,8 @@ func NewService(streams *firehose.Service) *awsproto.Service {
 			"TagDeliveryStream":         handle(a.tag),
 			"UntagDeliveryStream":       handle(a.untag),
 			"UpdateDestination":         handle(a.update),
+			"PutRecord":                 a.putRecord,
+			"PutRecordBatch":            a.putRecordBatch,
 		},
 	}
 }

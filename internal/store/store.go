@@ -14,6 +14,9 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
+// MaxMessageBytes is the largest record group the store accepts.
+const MaxMessageBytes = 16 << 20
+
 // Config says where JetStream lives and how records are kept.
 type Config struct {
 	// DataDir holds the embedded server's files (under DataDir/jetstream).
@@ -96,6 +99,10 @@ func startEmbedded(dataDir string) (*server.Server, error) {
 		SyncAlways: true,
 		NoLog:      true,
 		NoSigs:     true,
+		// One stored message holds a whole PutRecordBatch (up to 4 MiB of
+		// data) or a group of concurrent calls; the default 1 MiB is too
+		// small. An external cluster needs max_payload of at least this.
+		MaxPayload: MaxMessageBytes,
 	}
 	ns, err := server.NewServer(opts)
 	if err != nil {

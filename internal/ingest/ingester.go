@@ -1,0 +1,163 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sluicehq/sluice/internal/firehose"
+	fm "github.com/sluicehq/sluice/internal/firehosemodel"
+	"github.com/sluicehq/sluice/internal/metrics"
+	"github.com/sluicehq/sluice/internal/records"
+)
+
+// Limits of one call, from the service model and the documentation.
+const (
+	MaxRecordBytes = 1_024_000
+	MaxBatchBytes  = 4 << 20
+	MaxBatchCount  = 500
+)
+
+// ErrStorageFull is what an Appender returns when its disk budget is used
+// up; callers get ServiceUnavailableException and retry.
+var ErrStorageFull = errors.New("record log is full")
+
+// Appender stores one encoded group of records and returns its sequence
+// number once it is durable.
+type Appender interface {
+	AppendRecords(ctx context.Context, streamUID string, group []byte) (uint64, error)
+}
+
+// Encoder turns the record groups of concurrent calls into one stored
+// message, appended to dst. It returns whether the message was sealed under
+// the stream's encryption key.
+type Encoder interface {
+	Encode(ctx context.Context, ds *firehose.DeliveryStream, dst []byte, groups []records.Group) ([]byte, bool, error)
+}
+
+// PlainEncoder stores records unencrypted.
+type PlainEncoder struct{}
+
+func (PlainEncoder) Encode(_ context.Context, _ *firehose.DeliveryStream, dst []byte, groups []records.Group) ([]byte, bool, error) {
+	return records.Append(dst, groups...), false, nil
+}
+
+// Streams finds delivery streams for the data path.
+type Streams interface {
+	Lookup(ctx context.Context, c firehose.Caller, name string) (*firehose.DeliveryStream, error)
+}
+
+// Config tunes ingest.
+type Config struct {
+	// Quota is the per-stream throughput quota; the zero value is off.
+	Quota Quota
+	// MaxGroupBytes bounds the record data of one stored group.
+	MaxGroupBytes int
+	Now           func() time.Time
+}
+
+// Ingester accepts records for every stream.
+type Ingester struct {
+	cfg        Config
+	streams    Streams
+	appender   Appender
+	encoder    Encoder
+	metrics    *metrics.Metrics
+	committers committers
+	quotas     quotas
+}
+
+// New builds an Ingester.
+func New(cfg Config, streams Streams, appender Appender, encoder Encoder, m *metrics.Metrics) *Ingester {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxGroupBytes <= 0 {
+		cfg.MaxGroupBytes = 8 << 20
+	}
+	in := &Ingester{cfg: cfg, streams: streams, appender: appender, encoder: encoder, metrics: m}
+	in.committers.init(in)
+	in.quotas.init(cfg.Quota)
+	return in
+}
+
+// Accepted says where the accepted records of a call were stored: records
+// First .. First+Count-1 of the group at Seq. Records after Count were
+// refused by the throughput quota.
+type Accepted struct {
+	StreamUID string
+	Seq       uint64
+	First     uint32
+	Count     int
+	Encrypted bool
+}
+
+// Put stores records for one call. single marks a PutRecord call, which
+// the quota refuses whole instead of in part.
+func (in *Ingester) Put(ctx context.Context, c firehose.Caller, name string, recs [][]byte, single bool) (Accepted, error) {
+	start := in.cfg.Now()
+	ds, err := in.streams.Lookup(ctx, c, name)
+	if err != nil {
+		return Accepted{}, err
+	}
+	if err := acceptsRecords(ds, c); err != nil {
+		return Accepted{}, err
+	}
+	total := 0
+	for _, r := range recs {
+		total += len(r)
+	}
+	if total > MaxBatchBytes {
+		return Accepted{}, &firehose.Error{Kind: firehose.ErrInvalidArgument, Message: "Records size exceeds 4 MB limit"}
+	}
+
+	n := in.quotas.admit(ds.UID, start, recs)
+	labels := ds.ARN
+	if n < len(recs) {
+		in.metrics.ThrottledRecords.WithLabelValues(labels).Add(float64(len(recs) - n))
+		if single || n == 0 {
+			return Accepted{}, slowDown()
+		}
+	}
+	acc, err := in.committers.commit(ctx, ds, start, recs[:n])
+	if err != nil {
+		return Accepted{}, err
+	}
+	acc.Count = n
+	acc.StreamUID = ds.UID
+	accepted := 0
+	for _, r := range recs[:n] {
+		accepted += len(r)
+	}
+	in.metrics.IncomingRecords.WithLabelValues(labels).Add(float64(n))
+	in.metrics.IncomingBytes.WithLabelValues(labels).Add(float64(accepted))
+	in.metrics.IncomingPutRequests.WithLabelValues(labels).Inc()
+	latency := in.metrics.PutBatchLatency
+	if single {
+		latency = in.metrics.PutRecordLatency
+	}
+	latency.WithLabelValues(labels).Observe(in.cfg.Now().Sub(start).Seconds())
+	return acc, nil
+}
+
+// acceptsRecords applies the status and source rules of PutRecord(Batch);
+// the choices for non-ACTIVE streams are in docs/COMPATIBILITY.md.
+func acceptsRecords(ds *firehose.DeliveryStream, c firehose.Caller) error {
+	if ds.Type != fm.DeliveryStreamTypeDirectPut {
+		return &firehose.Error{Kind: firehose.ErrInvalidArgument,
+			Message: fmt.Sprintf("This operation is not permitted on %s delivery stream type.", ds.Type)}
+	}
+	switch ds.Status {
+	case firehose.StatusActive, firehose.StatusDeleting:
+		// AWS may still accept records while a stream is being deleted.
+		return nil
+	default:
+		return &firehose.Error{Kind: firehose.ErrNotFound,
+			Message: fmt.Sprintf("Firehose %s under account %s not found.", ds.Name, c.AccountID)}
+	}
+}
+
+func slowDown() error {
+	return &firehose.Error{Kind: firehose.ErrUnavailable, Message: "Slow down."}
+}
