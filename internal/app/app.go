@@ -12,9 +12,11 @@ import (
 
 	"github.com/sluicehq/sluice/internal/awsproto"
 	"github.com/sluicehq/sluice/internal/config"
+	"github.com/sluicehq/sluice/internal/envelope"
 	"github.com/sluicehq/sluice/internal/firehose"
 	"github.com/sluicehq/sluice/internal/firehoseapi"
 	"github.com/sluicehq/sluice/internal/ingest"
+	"github.com/sluicehq/sluice/internal/kmsapi"
 	"github.com/sluicehq/sluice/internal/metrics"
 	"github.com/sluicehq/sluice/internal/store"
 )
@@ -32,6 +34,7 @@ type App struct {
 	store    *store.Store
 	streams  *firehose.Service
 	ingest   *ingest.Ingester
+	sealer   *envelope.Sealer // seals records of encrypted streams; delivery opens them
 	listener net.Listener
 	server   *http.Server
 
@@ -64,21 +67,31 @@ func (a *App) Start(ctx context.Context) error {
 		return a.abort(err)
 	}
 	a.streams = firehose.NewService(firehose.Config{
-		CreateDelay: a.cfg.CreateDelay,
-		DeleteDelay: a.cfg.DeleteDelay,
-		MaxStreams:  a.cfg.MaxStreams,
+		CreateDelay:     a.cfg.CreateDelay,
+		DeleteDelay:     a.cfg.DeleteDelay,
+		EncryptionDelay: a.cfg.EncryptionDelay,
+		MaxStreams:      a.cfg.MaxStreams,
 	}, a.log.With("component", "firehose"), streamsBucket, st)
 
 	a.metrics = metrics.New()
+	keys, err := a.openKMS(ctx, st)
+	if err != nil {
+		return a.abort(err)
+	}
+	a.sealer = a.wireEncryption(keys)
 	a.ingest = ingest.New(ingest.Config{Quota: ingest.Quota{
 		RecordsPerSecond:  a.cfg.QuotaRecordsPerSecond,
 		RequestsPerSecond: a.cfg.QuotaRequestsPerSecond,
 		BytesPerSecond:    a.cfg.QuotaBytesPerSecond,
-	}}, a.streams, recordLog{st}, ingest.PlainEncoder{}, a.metrics)
+	}}, a.streams, recordLog{st}, a.sealer, a.metrics)
 
-	api := awsproto.NewServer(awsproto.Config{MaxBodyBytes: maxBodyBytes}, a.log.With("component", "api"),
-		awsproto.ScopeAuthenticator{DefaultAccount: a.cfg.AccountID, DefaultRegion: a.cfg.Region},
-		firehoseapi.NewService(a.streams, a.ingest))
+	authn, err := a.newAuthenticator()
+	if err != nil {
+		return a.abort(err)
+	}
+	api := awsproto.NewServer(awsproto.Config{MaxBodyBytes: maxBodyBytes, MaxInFlight: a.cfg.MaxInFlight},
+		a.log.With("component", "api"), authn,
+		firehoseapi.NewService(a.streams, a.ingest), kmsapi.NewService(keys))
 
 	bg, cancel := context.WithCancel(context.Background())
 	a.stopBackground = cancel
@@ -87,20 +100,31 @@ func (a *App) Start(ctx context.Context) error {
 		defer a.background.Done()
 		a.streams.Run(bg)
 	}()
+	a.background.Add(1)
+	go func() {
+		defer a.background.Done()
+		a.purgeDeletedKeys(bg, keys)
+	}()
 
 	ln, err := net.Listen("tcp", a.cfg.Listen)
 	if err != nil {
 		return a.abort(fmt.Errorf("app: listen on %s: %w", a.cfg.Listen, err))
 	}
+	if ln, err = a.secureListener(ln); err != nil {
+		return a.abort(err)
+	}
 	a.listener = ln
 	a.server = &http.Server{
 		Handler: a.routes(api),
 		// Slow clients must not hold connections open forever
-		// (slowloris); a 6 MB body still has a minute to arrive.
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		// (slowloris): headers, then the whole request, each have a
+		// deadline (a 6 MB body has a minute by default). WriteTimeout
+		// runs from the end of the headers, so it leaves the body its
+		// whole read time plus time to answer.
+		ReadHeaderTimeout: a.cfg.ReadHeaderTimeout,
+		ReadTimeout:       a.cfg.ReadTimeout,
+		WriteTimeout:      a.cfg.ReadTimeout + 30*time.Second,
+		IdleTimeout:       a.cfg.IdleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}

@@ -39,6 +39,39 @@ type Config struct {
 	QuotaRequestsPerSecond float64
 	QuotaBytesPerSecond    float64
 
+	// Credentials are the access keys accepted; with none, Sluice runs in
+	// development mode (any well-formed signature is accepted).
+	Credentials Credentials
+	// Regions, when not empty, are the only regions a request may be
+	// signed for.
+	Regions []string
+	// MaxClockSkew is the largest accepted difference between a request's
+	// signing time and the server clock.
+	MaxClockSkew time.Duration
+
+	// TLSCert and TLSKey are PEM files; when both are set the port speaks
+	// HTTPS only.
+	TLSCert string
+	TLSKey  string
+
+	// MaxInFlight bounds the API requests served at once (0: no bound);
+	// beyond it callers get ServiceUnavailableException.
+	MaxInFlight int
+	// HTTP server timeouts: headers must arrive within ReadHeaderTimeout
+	// (no slowloris), the whole request within ReadTimeout, and an idle
+	// keep-alive connection is closed after IdleTimeout.
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	IdleTimeout       time.Duration
+
+	// EncryptionDelay is how long ENABLING and DISABLING last before the
+	// background transition.
+	EncryptionDelay time.Duration
+	// KMSRootKey (hex or base64, 32 bytes) protects the built-in KMS's key
+	// material; without it a 0600 file in the data directory is used.
+	// Prefer the SLUICE_KMS_ROOT_KEY environment variable to the flag.
+	KMSRootKey string
+
 	LogLevel  string
 	LogFormat string
 
@@ -49,18 +82,24 @@ type Config struct {
 // Defaults returns the configuration used when nothing is set.
 func Defaults() Config {
 	return Config{
-		Listen:         "127.0.0.1:4573",
-		DataDir:        "./sluice-data",
-		AccountID:      "000000000000",
-		Region:         "us-east-1",
-		NatsReplicas:   1,
-		CreateDelay:    time.Second,
-		DeleteDelay:    time.Second,
-		MaxStreams:     5000,
-		RecordMaxAge:   24 * time.Hour,
-		RecordMaxBytes: 10 << 30,
-		LogLevel:       "info",
-		LogFormat:      "text",
+		Listen:            "127.0.0.1:4573",
+		DataDir:           "./sluice-data",
+		AccountID:         "000000000000",
+		Region:            "us-east-1",
+		NatsReplicas:      1,
+		CreateDelay:       time.Second,
+		DeleteDelay:       time.Second,
+		MaxStreams:        5000,
+		RecordMaxAge:      24 * time.Hour,
+		RecordMaxBytes:    10 << 30,
+		MaxClockSkew:      5 * time.Minute,
+		MaxInFlight:       1024,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		EncryptionDelay:   time.Second,
+		LogLevel:          "info",
+		LogFormat:         "text",
 	}
 }
 
@@ -83,6 +122,17 @@ func (c *Config) FlagSet(name string) *flag.FlagSet {
 	fs.Float64Var(&c.QuotaRecordsPerSecond, "quota-records-per-second", c.QuotaRecordsPerSecond, "per-stream PutRecord(Batch) records/s quota (0: off; AWS default 500000)")
 	fs.Float64Var(&c.QuotaRequestsPerSecond, "quota-requests-per-second", c.QuotaRequestsPerSecond, "per-stream PutRecord(Batch) requests/s quota (0: off; AWS default 2000)")
 	fs.Float64Var(&c.QuotaBytesPerSecond, "quota-bytes-per-second", c.QuotaBytesPerSecond, "per-stream PutRecord(Batch) bytes/s quota (0: off; AWS default 5 MiB)")
+	fs.Var(&c.Credentials, "credentials", "accepted access keys, ACCESS_KEY:SECRET[:ACCOUNT], repeatable or comma-separated (none: development mode, any signature accepted)")
+	fs.Var((*stringList)(&c.Regions), "regions", "regions requests may be signed for, comma-separated (default: any)")
+	fs.DurationVar(&c.MaxClockSkew, "max-clock-skew", c.MaxClockSkew, "largest accepted difference between a request's signing time and the server clock")
+	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "PEM certificate file; with --tls-key, serve HTTPS")
+	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "PEM private key file of --tls-cert")
+	fs.IntVar(&c.MaxInFlight, "max-in-flight", c.MaxInFlight, "API requests served at once; beyond it ServiceUnavailableException (0: no bound)")
+	fs.DurationVar(&c.ReadHeaderTimeout, "read-header-timeout", c.ReadHeaderTimeout, "time a client has to send a request's headers")
+	fs.DurationVar(&c.ReadTimeout, "read-timeout", c.ReadTimeout, "time a client has to send a whole request, body included")
+	fs.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "time an idle keep-alive connection is kept open")
+	fs.DurationVar(&c.EncryptionDelay, "encryption-delay", c.EncryptionDelay, "time StartDeliveryStreamEncryption/StopDeliveryStreamEncryption stay ENABLING/DISABLING")
+	fs.StringVar(&c.KMSRootKey, "kms-root-key", c.KMSRootKey, "root key of the built-in KMS, hex or base64 (default: <data-dir>/kms-root.key); prefer SLUICE_KMS_ROOT_KEY")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json")
 	return fs
@@ -165,9 +215,23 @@ func readYAML(path string) (map[string]string, error) {
 	}
 	out := make(map[string]string, len(doc))
 	for k, v := range doc {
-		out[k] = fmt.Sprint(v)
+		out[k] = yamlValue(v)
 	}
 	return out, nil
+}
+
+// yamlValue renders a YAML value as the flag text: a list becomes the
+// comma-separated form list options (credentials, regions) accept.
+func yamlValue(v any) string {
+	list, ok := v.([]any)
+	if !ok {
+		return fmt.Sprint(v)
+	}
+	items := make([]string, len(list))
+	for i, item := range list {
+		items[i] = fmt.Sprint(item)
+	}
+	return strings.Join(items, ",")
 }
 
 var (
@@ -193,8 +257,8 @@ func (c Config) Validate() error {
 	if c.NatsReplicas < 1 || c.NatsReplicas > 5 {
 		errs = append(errs, fmt.Errorf("config: nats-replicas %d must be 1 to 5", c.NatsReplicas))
 	}
-	if c.CreateDelay < 0 || c.DeleteDelay < 0 {
-		errs = append(errs, errors.New("config: create-delay and delete-delay must not be negative"))
+	if c.CreateDelay < 0 || c.DeleteDelay < 0 || c.EncryptionDelay < 0 {
+		errs = append(errs, errors.New("config: create-delay, delete-delay and encryption-delay must not be negative"))
 	}
 	if c.MaxStreams < 1 {
 		errs = append(errs, errors.New("config: max-streams must be at least 1"))
@@ -207,6 +271,24 @@ func (c Config) Validate() error {
 	}
 	if c.QuotaRecordsPerSecond < 0 || c.QuotaRequestsPerSecond < 0 || c.QuotaBytesPerSecond < 0 {
 		errs = append(errs, errors.New("config: quotas must not be negative"))
+	}
+	errs = append(errs, c.Credentials.validate()...)
+	for _, r := range c.Regions {
+		if !regionPattern.MatchString(r) {
+			errs = append(errs, fmt.Errorf("config: regions: %q is not a region name", r))
+		}
+	}
+	if c.MaxClockSkew <= 0 {
+		errs = append(errs, errors.New("config: max-clock-skew must be positive"))
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, errors.New("config: tls-cert and tls-key must be set together"))
+	}
+	if c.MaxInFlight < 0 {
+		errs = append(errs, errors.New("config: max-in-flight must not be negative"))
+	}
+	if c.ReadHeaderTimeout <= 0 || c.ReadTimeout <= 0 || c.IdleTimeout <= 0 {
+		errs = append(errs, errors.New("config: read-header-timeout, read-timeout and idle-timeout must be positive"))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

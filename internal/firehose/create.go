@@ -95,17 +95,28 @@ func (s *Service) Create(ctx context.Context, c Caller, in *fm.CreateDeliveryStr
 	return ds.ARN, nil
 }
 
-// applyCreateEncryption records SSE requested at creation: the stream
-// becomes ACTIVE with encryption ENABLED. Key checks with a customer key
-// belong to the encryption feature.
-func (s *Service) applyCreateEncryption(_ context.Context, _ Caller, ds *DeliveryStream, in *fm.DeliveryStreamEncryptionConfigurationInput) error {
+// applyCreateEncryption handles DeliveryStreamEncryptionConfigurationInput:
+// the key is checked now (InvalidKMSResourceException), and granted when
+// the stream leaves CREATING, which then ends ACTIVE with encryption
+// ENABLED, or CREATING_FAILED.
+func (s *Service) applyCreateEncryption(ctx context.Context, c Caller, ds *DeliveryStream, in *fm.DeliveryStreamEncryptionConfigurationInput) error {
 	if in == nil {
 		return nil
 	}
+	key, err := s.resolveKey(ctx, c, in)
+	if err != nil {
+		return err
+	}
+	if key.Type == fm.KeyTypeCustomerManagedCmk {
+		if err := s.checkKeyQuota(ctx, c, ds.Name, key.ARN); err != nil {
+			return err
+		}
+	}
 	ds.Encryption = Encryption{
 		Status:  fm.DeliveryStreamEncryptionStatusEnabling,
-		KeyType: derefOr(in.KeyType, fm.KeyTypeAwsOwnedCmk),
+		KeyType: key.Type,
 		KeyARN:  deref(in.KeyARN),
+		Pending: key,
 	}
 	return nil
 }

@@ -74,12 +74,13 @@ func (c *controller) pass(ctx context.Context) time.Time {
 			c.svc.log.Error("lifecycle: undecodable catalog entry", "key", e.Key, "err", err)
 			continue
 		}
-		if !isTransitional(st.Status) {
+		due, ok := nextDue(&st.DeliveryStream)
+		if !ok {
 			continue
 		}
-		if st.DueAt.After(now) {
-			if next.IsZero() || st.DueAt.Before(next) {
-				next = st.DueAt
+		if due.After(now) {
+			if next.IsZero() || due.Before(next) {
+				next = due
 			}
 			continue
 		}
@@ -91,7 +92,18 @@ func (c *controller) pass(ctx context.Context) time.Time {
 	return next
 }
 
-func isTransitional(s Status) bool { return s == StatusCreating || s == StatusDeleting }
+// nextDue returns when the stream next needs the controller, if ever: the
+// end of CREATING or DELETING, an encryption transition, or a grant to
+// retire.
+func nextDue(ds *DeliveryStream) (time.Time, bool) {
+	switch ds.Status {
+	case StatusCreating, StatusDeleting:
+		return ds.DueAt, true
+	case StatusActive:
+		return encryptionDue(&ds.Encryption)
+	}
+	return time.Time{}, false
+}
 
 func (c *controller) advance(ctx context.Context, st *stored) error {
 	switch st.Status {
@@ -99,6 +111,8 @@ func (c *controller) advance(ctx context.Context, st *stored) error {
 		return c.finishCreate(ctx, st)
 	case StatusDeleting:
 		return c.finishDelete(ctx, st)
+	case StatusActive:
+		return c.advanceEncryption(ctx, st)
 	}
 	return nil
 }
@@ -107,7 +121,14 @@ func (c *controller) finishCreate(ctx context.Context, st *stored) error {
 	st.Status = StatusActive
 	st.DueAt = time.Time{}
 	if st.Encryption.Status == fm.DeliveryStreamEncryptionStatusEnabling {
-		st.Encryption.Status = fm.DeliveryStreamEncryptionStatusEnabled
+		if err := c.enable(ctx, &st.DeliveryStream); err != nil {
+			if !isKMSCustomerError(err) {
+				return err // KMS unavailable: try again later
+			}
+			// A stream whose key cannot be granted never becomes ACTIVE.
+			st.Status = StatusCreatingFailed
+			st.Failure = st.Encryption.Failure
+		}
 	}
 	err := c.svc.save(ctx, st)
 	if errors.Is(err, kv.ErrConflict) {
@@ -120,6 +141,12 @@ func (c *controller) finishCreate(ctx context.Context, st *stored) error {
 }
 
 func (c *controller) finishDelete(ctx context.Context, st *stored) error {
+	if err := c.retireAllGrants(ctx, st); err != nil {
+		return err
+	}
+	if st.Status == StatusDeletingFailed {
+		return nil
+	}
 	if err := c.svc.records.PurgeRecords(ctx, st.UID); err != nil {
 		return err
 	}

@@ -12,9 +12,16 @@ import (
 )
 
 // RecordLog is the part of the record store the control plane needs: the
-// records of a deleted stream are dropped with it.
+// records of a deleted stream are dropped with it, and an old encryption
+// key's grant is retired only once the records sealed under it are gone.
 type RecordLog interface {
 	PurgeRecords(ctx context.Context, streamUID string) error
+	// LastSequence is the sequence of the stream's last stored record
+	// group (0 if none was ever stored).
+	LastSequence(ctx context.Context, streamUID string) (uint64, error)
+	// FirstSequence is the sequence of the stream's oldest record group
+	// still waiting for delivery; ok is false when none waits.
+	FirstSequence(ctx context.Context, streamUID string) (seq uint64, ok bool, err error)
 }
 
 // Config tunes the control plane.
@@ -30,6 +37,9 @@ type Config struct {
 	// (its status, encryption state) before reading the catalog again. AWS
 	// itself documents a lag of up to 5 seconds for SSE changes.
 	LookupTTL time.Duration
+	// EncryptionDelay is how long ENABLING and DISABLING last before the
+	// controller acts.
+	EncryptionDelay time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -40,6 +50,7 @@ type Service struct {
 	log     *slog.Logger
 	catalog kv.Store
 	records RecordLog
+	kms     KMS
 	cache   *streamCache
 	ctl     *controller
 }
@@ -59,6 +70,10 @@ func NewService(cfg Config, log *slog.Logger, catalog kv.Store, records RecordLo
 	s.ctl = newController(s)
 	return s
 }
+
+// UseKMS connects server-side encryption to a KMS. Without one,
+// StartDeliveryStreamEncryption is refused.
+func (s *Service) UseKMS(k KMS) { s.kms = k }
 
 // Run drives lifecycle transitions until ctx ends.
 func (s *Service) Run(ctx context.Context) { s.ctl.run(ctx) }

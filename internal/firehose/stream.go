@@ -119,16 +119,6 @@ func (d Destination) count() int {
 	return n
 }
 
-// Encryption is the server-side encryption state of a DirectPut stream.
-// Status is empty for streams that cannot have SSE (Kinesis, MSK and
-// database sources), which Describe shows as an absent member.
-type Encryption struct {
-	Status  fm.DeliveryStreamEncryptionStatus `json:"status,omitempty"`
-	KeyType fm.KeyType                        `json:"keyType,omitempty"`
-	KeyARN  string                            `json:"keyArn,omitempty"`
-	Failure *fm.FailureDescription            `json:"failure,omitempty"`
-}
-
 // StreamARN builds a delivery stream ARN.
 func StreamARN(c Caller, name string) string {
 	return "arn:" + partition(c.Region) + ":firehose:" + c.Region + ":" + c.AccountID + ":deliverystream/" + name

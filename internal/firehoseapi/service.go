@@ -5,8 +5,8 @@ import (
 
 	"github.com/sluicehq/sluice/internal/awsproto"
 	"github.com/sluicehq/sluice/internal/firehose"
-	"github.com/sluicehq/sluice/internal/ingest"
 	fm "github.com/sluicehq/sluice/internal/firehosemodel"
+	"github.com/sluicehq/sluice/internal/ingest"
 )
 
 // API holds what the handlers need.
@@ -23,16 +23,18 @@ func NewService(streams *firehose.Service, in *ingest.Ingester) *awsproto.Servic
 		TargetPrefix: fm.TargetPrefix,
 		SigningName:  "firehose",
 		Operations: map[string]awsproto.Handler{
-			"CreateDeliveryStream":      handle(a.create),
-			"DeleteDeliveryStream":      handle(a.delete),
-			"DescribeDeliveryStream":    handle(a.describe),
-			"ListDeliveryStreams":       handle(a.list),
-			"ListTagsForDeliveryStream": handle(a.listTags),
-			"TagDeliveryStream":         handle(a.tag),
-			"UntagDeliveryStream":       handle(a.untag),
-			"UpdateDestination":         handle(a.update),
-			"PutRecord":                 a.putRecord,
-			"PutRecordBatch":            a.putRecordBatch,
+			"CreateDeliveryStream":          handle(a.create),
+			"DeleteDeliveryStream":          handle(a.delete),
+			"DescribeDeliveryStream":        handle(a.describe),
+			"ListDeliveryStreams":           handle(a.list),
+			"ListTagsForDeliveryStream":     handle(a.listTags),
+			"TagDeliveryStream":             handle(a.tag),
+			"UntagDeliveryStream":           handle(a.untag),
+			"UpdateDestination":             handle(a.update),
+			"StartDeliveryStreamEncryption": handle(a.startEncryption),
+			"StopDeliveryStreamEncryption":  handle(a.stopEncryption),
+			"PutRecord":                     a.putRecord,
+			"PutRecordBatch":                a.putRecordBatch,
 		},
 	}
 }

@@ -116,3 +116,29 @@ func isStorageFull(err error) bool {
 	}
 	return strings.Contains(err.Error(), "maximum bytes exceeded")
 }
+
+// LastSequence returns the sequence of a delivery stream's newest stored
+// record group, or 0 when it has none.
+func (s *Store) LastSequence(ctx context.Context, streamUID string) (uint64, error) {
+	msg, err := s.records.GetLastMsgForSubject(ctx, RecordSubject(streamUID))
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: last record of %s: %w", streamUID, err)
+	}
+	return msg.Sequence, nil
+}
+
+// FirstSequence returns the sequence of a delivery stream's oldest record
+// group still stored (not yet acknowledged by delivery).
+func (s *Store) FirstSequence(ctx context.Context, streamUID string) (uint64, bool, error) {
+	msg, err := s.records.GetMsg(ctx, 1, jetstream.WithGetMsgSubject(RecordSubject(streamUID)))
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("store: first record of %s: %w", streamUID, err)
+	}
+	return msg.Sequence, true, nil
+}
