@@ -27,6 +27,8 @@ test-deps:
 		echo "installing versitygw $(VERSITYGW_VERSION) (a real S3 server for delivery tests)"; \
 		GOBIN=$(TOOLS_BIN) $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION); \
 	fi
+	@# The AWS SDK for JavaScript, for the SigV4 client tests (internal/auth), pinned by the lock file.
+	cd test/node && npm ci --no-audit --no-fund
 
 ## unit: the fast tests only (no race detector, no end-to-end scripts).
 unit:

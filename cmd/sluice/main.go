@@ -1,6 +1,6 @@
 // Command sluice runs the Sluice server: a self-hosted, wire-compatible
 // Amazon Data Firehose. `sluice serve` (the default) starts it; `sluice
-// version` prints the version.
+// version` prints the version; `sluice bench` is the load generator.
 package main
 
 import (
@@ -34,14 +34,18 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	switch cmd {
 	case "serve":
 		return serve(args, getenv, stderr)
+	case "bench":
+		return bench(args, stdout, stderr)
+	case "gen-cert":
+		return genCert(args, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "sluice %s\n", version)
 		return 0
 	case "help":
-		fmt.Fprintln(stdout, "usage: sluice [serve] [flags] | sluice version")
+		fmt.Fprintln(stdout, "usage: sluice [serve] [flags] | sluice bench [flags] | sluice gen-cert --out-dir DIR | sluice version")
 		return 0
 	default:
-		fmt.Fprintf(stderr, "sluice: unknown command %q (try: serve, version)\n", cmd)
+		fmt.Fprintf(stderr, "sluice: unknown command %q (try: serve, bench, gen-cert, version)\n", cmd)
 		return 2
 	}
 }

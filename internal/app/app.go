@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sluicehq/sluice/internal/auth"
 	"github.com/sluicehq/sluice/internal/awsproto"
 	"github.com/sluicehq/sluice/internal/config"
 	"github.com/sluicehq/sluice/internal/envelope"
@@ -30,13 +31,20 @@ type App struct {
 	cfg config.Config
 	log *slog.Logger
 
-	metrics  *metrics.Metrics
-	store    *store.Store
-	streams  *firehose.Service
-	ingest   *ingest.Ingester
-	sealer   *envelope.Sealer // seals records of encrypted streams; delivery opens them
-	listener net.Listener
-	server   *http.Server
+	metrics *metrics.Metrics
+	store   *store.Store
+	streams *firehose.Service
+	ingest  *ingest.Ingester
+	sealer  *envelope.Sealer // seals records of encrypted streams; delivery opens them
+	// authn verifies SigV4 for every API on the port (firehose, kms, s3).
+	authn *auth.Authenticator
+	// bucketAPI is the built-in bucket store's S3 API (nil with
+	// --s3-endpoint); closers release what delivery opened, after the
+	// background work has stopped.
+	bucketAPI http.Handler
+	closers   []func()
+	listener  net.Listener
+	server    *http.Server
 
 	stopBackground context.CancelFunc
 	background     sync.WaitGroup
@@ -78,19 +86,20 @@ func (a *App) Start(ctx context.Context) error {
 	if err != nil {
 		return a.abort(err)
 	}
-	a.sealer = a.wireEncryption(keys)
+	if a.sealer, err = a.wireEncryption(ctx, keys); err != nil {
+		return a.abort(err)
+	}
 	a.ingest = ingest.New(ingest.Config{Quota: ingest.Quota{
 		RecordsPerSecond:  a.cfg.QuotaRecordsPerSecond,
 		RequestsPerSecond: a.cfg.QuotaRequestsPerSecond,
 		BytesPerSecond:    a.cfg.QuotaBytesPerSecond,
 	}}, a.streams, recordLog{st}, a.sealer, a.metrics)
 
-	authn, err := a.newAuthenticator()
-	if err != nil {
+	if a.authn, err = a.newAuthenticator(); err != nil {
 		return a.abort(err)
 	}
 	api := awsproto.NewServer(awsproto.Config{MaxBodyBytes: maxBodyBytes, MaxInFlight: a.cfg.MaxInFlight},
-		a.log.With("component", "api"), authn,
+		a.log.With("component", "api"), a.authn,
 		firehoseapi.NewService(a.streams, a.ingest), kmsapi.NewService(keys))
 
 	bg, cancel := context.WithCancel(context.Background())
@@ -105,6 +114,9 @@ func (a *App) Start(ctx context.Context) error {
 		defer a.background.Done()
 		a.purgeDeletedKeys(bg, keys)
 	}()
+	if a.bucketAPI, err = a.startDelivery(ctx, bg, st); err != nil {
+		return a.abort(err)
+	}
 
 	ln, err := net.Listen("tcp", a.cfg.Listen)
 	if err != nil {
@@ -154,6 +166,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 		a.stopBackground()
 		a.background.Wait()
 	}
+	a.runClosers()
 	if a.store != nil {
 		a.store.Close()
 	}
@@ -165,6 +178,7 @@ func (a *App) abort(err error) error {
 		a.stopBackground()
 		a.background.Wait()
 	}
+	a.runClosers()
 	if a.store != nil {
 		a.store.Close()
 	}
@@ -178,6 +192,9 @@ func (a *App) routes(api *awsproto.Server) http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.Handle("GET /metrics", a.metrics.Handler())
+	if a.cfg.Pprof {
+		registerPprof(mux)
+	}
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
 		select {
 		case <-a.ready:
@@ -190,6 +207,12 @@ func (a *App) routes(api *awsproto.Server) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if awsproto.IsJSONRequest(r) || (r.Method == http.MethodPost && r.URL.Path == "/") {
 			api.ServeHTTP(w, r)
+			return
+		}
+		// Everything the mux does not serve is an S3 call to the built-in
+		// bucket store, when there is one.
+		if _, pattern := mux.Handler(r); pattern == "" && a.bucketAPI != nil {
+			a.bucketAPI.ServeHTTP(w, r)
 			return
 		}
 		mux.ServeHTTP(w, r)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sluicehq/sluice/internal/envelope"
+	"github.com/sluicehq/sluice/internal/firehose"
 	"github.com/sluicehq/sluice/internal/kms"
 	"github.com/sluicehq/sluice/internal/kmsbridge"
 	"github.com/sluicehq/sluice/internal/store"
@@ -31,12 +32,31 @@ func (a *App) openKMS(ctx context.Context, st *store.Store) (*kms.Service, error
 	return k, nil
 }
 
-// wireEncryption connects server-side encryption to the KMS and returns
-// the sealer the data path stores records with.
-func (a *App) wireEncryption(k *kms.Service) *envelope.Sealer {
-	bridge := kmsbridge.NewBuiltin(k)
+// wireEncryption connects server-side encryption to a KMS and returns the
+// sealer the data path stores records with: the built-in KMS k, or, with
+// --kms-endpoint, an external KMS-compatible endpoint (the built-in KMS is
+// still served on the port for whoever wants it, but SSE does not use it).
+func (a *App) wireEncryption(ctx context.Context, k *kms.Service) (*envelope.Sealer, error) {
+	var bridge firehose.KMS = kmsbridge.NewBuiltin(k)
+	if a.cfg.KMSEndpoint != "" {
+		region := a.cfg.KMSRegion
+		if region == "" {
+			region = a.cfg.Region
+		}
+		ext, err := kmsbridge.NewExternal(ctx, kmsbridge.ExternalConfig{
+			Endpoint:  a.cfg.KMSEndpoint,
+			Region:    region,
+			AccessKey: a.cfg.KMSAccessKey,
+			SecretKey: a.cfg.KMSSecretKey,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("app: external kms: %w", err)
+		}
+		bridge = ext
+		a.log.Info("server-side encryption uses an external KMS", "endpoint", a.cfg.KMSEndpoint, "region", region)
+	}
 	a.streams.UseKMS(bridge)
-	return envelope.New(envelope.Config{}, bridge, a.metrics)
+	return envelope.New(envelope.Config{}, bridge, a.metrics), nil
 }
 
 // purgeDeletedKeys removes KMS keys whose deletion date has passed, once a

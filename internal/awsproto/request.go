@@ -78,3 +78,19 @@ func Unmarshal(body []byte, v any) error {
 	}
 	return nil
 }
+
+// requestIDKey is the context key of the request id.
+type requestIDKey struct{}
+
+// ContextWithRequestID returns ctx carrying the request id, so that code
+// called with the request (authenticators, handlers) can log it. Other
+// protocol front ends sharing the port (the S3 API) may use it too.
+func ContextWithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// RequestIDFromContext returns the request id ctx carries, or "".
+func RequestIDFromContext(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}

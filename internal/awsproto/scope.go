@@ -7,8 +7,9 @@ import (
 
 // ScopeAuthenticator accepts every request and takes the caller's access key
 // and region from the SigV4 credential scope without checking the
-// signature. It is the authenticator of development mode; the account is
-// looked up from the access key, or is the default account.
+// signature; the account is looked up from the access key, or is the
+// default account. It serves handler tests that need no SigV4; the server
+// itself uses internal/auth, which verifies signatures.
 type ScopeAuthenticator struct {
 	DefaultAccount string
 	DefaultRegion  string

@@ -16,8 +16,21 @@ import (
 
 // Authenticator decides who a request comes from. It sees the whole body
 // because SigV4 signs its hash. A rejection must be an *Error.
+// signingName is the SigV4 service name the endpoint answers for
+// ("firehose", "kms", and "s3" for the bucket-store API that shares the
+// port); implementations must accept any of them. The request id is in
+// r.Context() (RequestIDFromContext) for logging.
 type Authenticator interface {
 	Authenticate(r *http.Request, body []byte, signingName string) (Identity, error)
+}
+
+// PreAuthenticator is an optional extension of Authenticator: Server calls
+// PreAuthenticate before it reads the body, so that requests which can be
+// refused from their headers alone (no signature, an unknown access key)
+// cost no body buffer. A rejection must be an *Error; nil lets the request
+// go on to Authenticate, which makes the full check.
+type PreAuthenticator interface {
+	PreAuthenticate(r *http.Request, signingName string) error
 }
 
 // Config tunes a Server.
@@ -60,9 +73,14 @@ func IsJSONRequest(r *http.Request) bool {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", requestID)
+	r = r.WithContext(ContextWithRequestID(r.Context(), requestID))
 	defer func() {
 		if p := recover(); p != nil {
-			s.log.Error("panic in handler", "request_id", requestID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			if p == http.ErrAbortHandler {
+				panic(p) // net/http's way to abort a response on purpose
+			}
+			s.log.Error("panic in handler", "request_id", requestID, "target", r.Header.Get("X-Amz-Target"),
+				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			writeError(w, errInternal)
 		}
 	}()
@@ -77,7 +95,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	out, err := s.serve(r, requestID)
+	out, err := s.serve(w, r, requestID)
 	if err != nil {
 		var apiErr *Error
 		if !errors.As(err, &apiErr) {
@@ -90,7 +108,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeOutput(w, out, s.log, requestID)
 }
 
-func (s *Server) serve(r *http.Request, requestID string) (any, error) {
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, requestID string) (any, error) {
 	if r.Method != http.MethodPost {
 		return nil, Errorf(CodeUnknownOperation, "")
 	}
@@ -103,8 +121,19 @@ func (s *Server) serve(r *http.Request, requestID string) (any, error) {
 	if handler == nil {
 		return nil, &Error{Code: CodeUnknownOperation, Status: http.StatusBadRequest}
 	}
+	if pre, ok := s.auth.(PreAuthenticator); ok {
+		if err := pre.PreAuthenticate(r, svc.SigningName); err != nil {
+			// The body is unread: closing the connection after the answer keeps
+			// net/http from reading (discarding) it first, so an unauthenticated
+			// client can make the server neither buffer nor wait for a body.
+			w.Header().Set("Connection", "close")
+			return nil, err
+		}
+	}
 	body, err := s.readBody(r)
 	if err != nil {
+		// The rest of the body is unread; do not let net/http drain it.
+		w.Header().Set("Connection", "close")
 		return nil, err
 	}
 	id, err := s.auth.Authenticate(r, body, svc.SigningName)

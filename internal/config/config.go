@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -55,7 +56,8 @@ type Config struct {
 	TLSKey  string
 
 	// MaxInFlight bounds the API requests served at once (0: no bound);
-	// beyond it callers get ServiceUnavailableException.
+	// beyond it callers get ServiceUnavailableException, which SDKs retry.
+	// Each holds at most one 6 MiB body, so it also bounds request memory.
 	MaxInFlight int
 	// HTTP server timeouts: headers must arrive within ReadHeaderTimeout
 	// (no slowloris), the whole request within ReadTimeout, and an idle
@@ -71,9 +73,35 @@ type Config struct {
 	// material; without it a 0600 file in the data directory is used.
 	// Prefer the SLUICE_KMS_ROOT_KEY environment variable to the flag.
 	KMSRootKey string
+	// KMSEndpoint, when set, makes server-side encryption use that
+	// KMS-compatible endpoint (AWS KMS or an emulator) instead of the
+	// built-in KMS, which is still served on the port. KMSRegion is the
+	// region its calls are signed for (default: Region); KMSAccessKey and
+	// KMSSecretKey are its credentials (default: the AWS SDK's chain,
+	// AWS_ACCESS_KEY_ID and friends).
+	KMSEndpoint  string
+	KMSRegion    string
+	KMSAccessKey string
+	KMSSecretKey string
+
+	// S3Endpoint, when set, makes S3 destinations write to that
+	// S3-compatible endpoint (AWS S3, versitygw, MinIO, ...) instead of the
+	// built-in bucket store under the data directory. S3Region signs its
+	// calls (default: Region), S3PathStyle addresses buckets as
+	// /<bucket>/<key>, and S3AccessKey / S3SecretKey are its credentials
+	// (default: the AWS SDK's chain, AWS_ACCESS_KEY_ID and friends).
+	S3Endpoint  string
+	S3Region    string
+	S3PathStyle bool
+	S3AccessKey string
+	S3SecretKey string
 
 	LogLevel  string
 	LogFormat string
+
+	// Pprof serves Go's /debug/pprof handlers on the listen port, for
+	// profiling; off by default because it exposes internals.
+	Pprof bool
 
 	// ConfigFile is the YAML file the other values were read from, if any.
 	ConfigFile string
@@ -93,11 +121,12 @@ func Defaults() Config {
 		RecordMaxAge:      24 * time.Hour,
 		RecordMaxBytes:    10 << 30,
 		MaxClockSkew:      5 * time.Minute,
-		MaxInFlight:       1024,
+		MaxInFlight:       256,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		EncryptionDelay:   time.Second,
+		S3PathStyle:       true,
 		LogLevel:          "info",
 		LogFormat:         "text",
 	}
@@ -133,8 +162,18 @@ func (c *Config) FlagSet(name string) *flag.FlagSet {
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "time an idle keep-alive connection is kept open")
 	fs.DurationVar(&c.EncryptionDelay, "encryption-delay", c.EncryptionDelay, "time StartDeliveryStreamEncryption/StopDeliveryStreamEncryption stay ENABLING/DISABLING")
 	fs.StringVar(&c.KMSRootKey, "kms-root-key", c.KMSRootKey, "root key of the built-in KMS, hex or base64 (default: <data-dir>/kms-root.key); prefer SLUICE_KMS_ROOT_KEY")
+	fs.StringVar(&c.KMSEndpoint, "kms-endpoint", c.KMSEndpoint, "URL of an external KMS-compatible endpoint for server-side encryption (default: the built-in KMS)")
+	fs.StringVar(&c.KMSRegion, "kms-region", c.KMSRegion, "region of --kms-endpoint (default: --region)")
+	fs.StringVar(&c.KMSAccessKey, "kms-access-key", c.KMSAccessKey, "access key for --kms-endpoint (default: AWS_ACCESS_KEY_ID and the AWS SDK's credential chain)")
+	fs.StringVar(&c.KMSSecretKey, "kms-secret-key", c.KMSSecretKey, "secret key for --kms-endpoint; prefer SLUICE_KMS_SECRET_KEY")
+	fs.StringVar(&c.S3Endpoint, "s3-endpoint", c.S3Endpoint, "URL of an S3-compatible endpoint for S3 destinations (default: the built-in bucket store under <data-dir>/buckets)")
+	fs.StringVar(&c.S3Region, "s3-region", c.S3Region, "region of --s3-endpoint (default: --region)")
+	fs.BoolVar(&c.S3PathStyle, "s3-path-style", c.S3PathStyle, "address buckets path-style (<endpoint>/<bucket>/<key>) on --s3-endpoint")
+	fs.StringVar(&c.S3AccessKey, "s3-access-key", c.S3AccessKey, "access key for --s3-endpoint (default: AWS_ACCESS_KEY_ID and the AWS SDK's credential chain)")
+	fs.StringVar(&c.S3SecretKey, "s3-secret-key", c.S3SecretKey, "secret key for --s3-endpoint; prefer SLUICE_S3_SECRET_KEY")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json")
+	fs.BoolVar(&c.Pprof, "pprof", c.Pprof, "serve /debug/pprof/ on the listen port (profiling only: it exposes internals)")
 	return fs
 }
 
@@ -290,6 +329,8 @@ func (c Config) Validate() error {
 	if c.ReadHeaderTimeout <= 0 || c.ReadTimeout <= 0 || c.IdleTimeout <= 0 {
 		errs = append(errs, errors.New("config: read-header-timeout, read-timeout and idle-timeout must be positive"))
 	}
+	errs = append(errs, c.validateKMS()...)
+	errs = append(errs, c.validateS3()...)
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -301,4 +342,21 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("config: log-format %q must be text or json", c.LogFormat))
 	}
 	return errors.Join(errs...)
+}
+
+// validateKMS checks the external KMS options.
+func (c Config) validateKMS() []error {
+	var errs []error
+	if c.KMSEndpoint != "" {
+		if u, err := url.Parse(c.KMSEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("config: kms-endpoint %q must be an http or https URL", c.KMSEndpoint))
+		}
+	}
+	if c.KMSRegion != "" && !regionPattern.MatchString(c.KMSRegion) {
+		errs = append(errs, fmt.Errorf("config: kms-region %q is not a region name", c.KMSRegion))
+	}
+	if (c.KMSAccessKey == "") != (c.KMSSecretKey == "") {
+		errs = append(errs, errors.New("config: kms-access-key and kms-secret-key must be set together"))
+	}
+	return errs
 }

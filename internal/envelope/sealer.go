@@ -124,6 +124,13 @@ func (s *Sealer) sealingKey(ctx context.Context, ds *firehose.DeliveryStream, ke
 	}
 	dk = &dataKey{key: rk, created: now}
 	s.mu.Lock()
+	// Keys past their age are never used again (the stream was deleted or
+	// changed key): do not keep them in memory.
+	for k, old := range s.current {
+		if now.Sub(old.created) >= s.cfg.MaxKeyAge {
+			delete(s.current, k)
+		}
+	}
 	s.current[id] = dk
 	s.mu.Unlock()
 	// Delivery of what this node stores will need the same key: remember

@@ -92,6 +92,9 @@ func defaultExtendedS3(c *fm.ExtendedS3DestinationConfiguration) {
 			size = 128 // the documented default once conversion is on
 		}
 	}
+	// AWS describes an ExtendedS3 destination without conversion as
+	// {"Enabled": false} rather than leaving the member out.
+	setDefault(&c.DataFormatConversionConfiguration, &fm.DataFormatConversionConfiguration{Enabled: ptr(false)})
 	setDefault(&c.BufferingHints, &fm.BufferingHints{SizeInMBs: &size, IntervalInSeconds: ptr[int32](300)})
 	setDefault(&c.CompressionFormat, fm.CompressionFormatUncompressed)
 	setDefault(&c.EncryptionConfiguration, noEncryption())

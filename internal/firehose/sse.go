@@ -77,6 +77,9 @@ type RetiringKey struct {
 	// LastSequence is the last record-log sequence that may be sealed
 	// under the key, known once After has passed (0 before).
 	LastSequence uint64 `json:"lastSeq,omitempty"`
+	// Attempted is set, in the catalog, once the grant was seen to exist
+	// and is about to be retired (see sse_controller.go).
+	Attempted bool `json:"attempted,omitempty"`
 }
 
 // Active reports whether records stored now are sealed, and under which key.
@@ -90,8 +93,19 @@ func (s *Service) StartEncryption(ctx context.Context, c Caller, name string, in
 	if err := checkKeyChoice(in); err != nil {
 		return err
 	}
-	// Resolve the key before touching the stream: key problems the caller
-	// can see at once are answered synchronously (InvalidKMSResourceException).
+	// The stream's own rules come first (not found, not DirectPut, a
+	// change in progress, the call limit), so a call that could never
+	// succeed is not answered with a key problem.
+	st, err := s.load(ctx, c, name)
+	if err != nil {
+		return err
+	}
+	if err := checkEncryptionCall(&st.DeliveryStream, c, s.now()); err != nil {
+		return err
+	}
+	// Then the key, before the stream changes: key problems the caller can
+	// see at once are answered synchronously (InvalidKMSResourceException)
+	// and do not count toward the call limit.
 	key, err := s.resolveKey(ctx, c, in)
 	if err != nil {
 		return err

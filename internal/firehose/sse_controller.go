@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	fm "github.com/sluicehq/sluice/internal/firehosemodel"
@@ -45,6 +46,9 @@ func (c *controller) advanceEncryption(ctx context.Context, st *stored) error {
 		c.disable(&st.DeliveryStream)
 	default:
 		if err := c.retireDelivered(ctx, st); err != nil {
+			if errors.Is(err, kv.ErrConflict) {
+				return nil // changed meanwhile; the next pass sees the new state
+			}
 			return err
 		}
 	}
@@ -75,6 +79,14 @@ func (c *controller) enable(ctx context.Context, ds *DeliveryStream) error {
 			// A grant on a disabled or deleted key is useless: check it can
 			// encrypt before switching to it.
 			err = c.svc.kms.CheckGrant(ctx, key.Owner, key.ARN, grantID)
+			if err != nil && isKMSCustomerError(err) && !grantInUse(enc, key.ARN, grantID) {
+				// Do not leave behind a grant nothing records. (Grants are
+				// idempotent by name, so the one returned may be the grant
+				// of the key in effect, which must stay.)
+				if rerr := c.svc.kms.RetireGrant(ctx, key.Owner, key.ARN, grantID); rerr != nil {
+					c.svc.log.Warn("retire unused grant", "stream", ds.ARN, "key", key.ARN, "grant", grantID, "err", rerr)
+				}
+			}
 		}
 		if err != nil {
 			if !isKMSCustomerError(err) {
@@ -87,6 +99,11 @@ func (c *controller) enable(ctx context.Context, ds *DeliveryStream) error {
 			return err
 		}
 		key.GrantID = grantID
+		// Back to a key whose grant was waiting for retirement (k1 -> k2 ->
+		// k1): CreateGrant returned that same grant, which is in use again.
+		enc.Retiring = slices.DeleteFunc(enc.Retiring, func(r RetiringKey) bool {
+			return r.ARN == key.ARN && r.GrantID == grantID
+		})
 	}
 	c.retireLater(ds, enc.Effective, key)
 	enc.Effective = key
@@ -117,17 +134,28 @@ func (c *controller) retireLater(ds *DeliveryStream, old, replacement *SSEKey) {
 	ds.Encryption.Retiring = append(ds.Encryption.Retiring, RetiringKey{SSEKey: *old, After: c.svc.now().Add(retireGrace)})
 }
 
+// Retiring a grant is a side effect that a compare-and-set cannot undo,
+// and RetireGrant is not idempotent: retiring a grant twice fails the
+// second time exactly as retiring a grant the customer revoked does. So
+// retirement has two steps. First the grant is checked to still exist (a
+// grant already gone is the customer's doing: RETIRE_KMS_GRANT_FAILED), and
+// the entry is marked Attempted in the catalog. Only then is it retired,
+// and for a marked entry "no such grant" means another node, or this one
+// before a crash or a lost compare-and-set, already retired it.
+
 // retireDelivered retires the grants of old keys whose records have all
 // been delivered. A grant that cannot be retired for a reason that is the
 // customer's (key or grant in an invalid state) gives DISABLING_FAILED
-// with RETIRE_KMS_GRANT_FAILED, as AWS reports it.
+// (when encryption is DISABLED) with RETIRE_KMS_GRANT_FAILED, as AWS
+// reports it. It saves the Attempted marks itself; kv.ErrConflict means
+// the stream changed meanwhile and nothing was retired.
 func (c *controller) retireDelivered(ctx context.Context, st *stored) error {
 	enc := &st.Encryption
 	now := c.svc.now()
-	var kept []RetiringKey
-	for _, r := range enc.Retiring {
+	var ready []int // entries whose records are all delivered
+	for i := range enc.Retiring {
+		r := &enc.Retiring[i]
 		if now.Before(r.After) {
-			kept = append(kept, r)
 			continue
 		}
 		if r.LastSequence == 0 {
@@ -144,60 +172,190 @@ func (c *controller) retireDelivered(ctx context.Context, st *stored) error {
 		if ok && first <= r.LastSequence {
 			// Records sealed under this key still wait for delivery.
 			r.After = now.Add(2 * time.Second)
+			continue
+		}
+		ready = append(ready, i)
+	}
+	marked, err := c.markRetirable(ctx, st, ready)
+	if err != nil {
+		return err
+	}
+	if marked {
+		if err := c.svc.save(ctx, st); err != nil {
+			return err
+		}
+	}
+	var failure error
+	kept := enc.Retiring[:0]
+	for _, r := range enc.Retiring {
+		if !r.Attempted {
 			kept = append(kept, r)
 			continue
 		}
-		if err := c.svc.kms.RetireGrant(ctx, r.Owner, r.ARN, r.GrantID); err != nil {
-			if !isKMSCustomerError(err) {
-				r.After = now.Add(2 * time.Second)
-				kept = append(kept, r)
-				continue
-			}
-			if enc.Status == fm.DeliveryStreamEncryptionStatusDisabled {
-				enc.Status = fm.DeliveryStreamEncryptionStatusDisablingFailed
-			}
-			enc.Failure = failureFor(err, fm.DeliveryStreamFailureTypeRetireKmsGrantFailed)
-			retire := fm.DeliveryStreamFailureTypeRetireKmsGrantFailed
-			enc.Failure.Type = &retire
+		err := c.svc.kms.RetireGrant(ctx, r.Owner, r.ARN, r.GrantID)
+		switch {
+		case err == nil || grantGone(err):
+		case !isKMSCustomerError(err):
+			r.After = now.Add(2 * time.Second)
+			kept = append(kept, r)
+		default:
+			failure = err
 		}
 	}
 	enc.Retiring = kept
+	if failure != nil {
+		c.retireFailed(enc, failure)
+	}
 	return nil
 }
 
+// markRetirable checks that the grants of the entries at ready still
+// exist and marks them Attempted. An entry whose grant is already gone is
+// dropped and reported on the stream; an entry KMS cannot answer for now
+// waits. It reports whether any entry was newly marked.
+func (c *controller) markRetirable(ctx context.Context, st *stored, ready []int) (bool, error) {
+	enc := &st.Encryption
+	marked := false
+	var gone []int
+	for _, i := range ready {
+		r := &enc.Retiring[i]
+		if r.Attempted {
+			continue
+		}
+		err := c.grantPresent(ctx, r.SSEKey)
+		switch {
+		case err == nil:
+			r.Attempted = true
+			marked = true
+		case !isKMSCustomerError(err):
+			r.After = c.svc.now().Add(2 * time.Second)
+		default:
+			c.retireFailed(enc, err)
+			gone = append(gone, i)
+		}
+	}
+	for j := len(gone) - 1; j >= 0; j-- {
+		enc.Retiring = slices.Delete(enc.Retiring, gone[j], gone[j]+1)
+	}
+	return marked || len(gone) > 0, nil
+}
+
+// retireFailed reports a grant that could not be retired.
+func (c *controller) retireFailed(enc *Encryption, err error) {
+	if enc.Status == fm.DeliveryStreamEncryptionStatusDisabled {
+		enc.Status = fm.DeliveryStreamEncryptionStatusDisablingFailed
+	}
+	enc.Failure = failureFor(err, fm.DeliveryStreamFailureTypeRetireKmsGrantFailed)
+	retire := fm.DeliveryStreamFailureTypeRetireKmsGrantFailed
+	enc.Failure.Type = &retire
+}
+
+// grantPresent reports whether a grant still exists: nil when it does
+// (whatever the state of its key: RetireGrant works in every key state),
+// a KMS error when it or its key is gone, another error when KMS cannot
+// tell now.
+func (c *controller) grantPresent(ctx context.Context, k SSEKey) error {
+	err := c.svc.kms.CheckGrant(ctx, k.Owner, k.ARN, k.GrantID)
+	switch KMSCode(err) {
+	case "DisabledException", "KMSInvalidStateException":
+		return nil
+	}
+	return err
+}
+
+// grantGone reports whether a KMS error says the grant no longer exists.
+func grantGone(err error) bool {
+	switch KMSCode(err) {
+	case "InvalidGrantIdException", "NotFoundException":
+		return true
+	}
+	return false
+}
+
 // retireAllGrants retires every grant of a stream being deleted (its
-// records are dropped with it). A customer-caused failure leaves the
-// stream DELETING_FAILED unless the delete was forced; a KMS outage is
-// retried.
+// records are dropped with it), in the two steps described above. A
+// customer-caused failure leaves the stream DELETING_FAILED unless the
+// delete was forced; a KMS outage is retried. kv.ErrConflict means the
+// stream changed meanwhile and the next pass starts again.
 func (c *controller) retireAllGrants(ctx context.Context, st *stored) error {
 	enc := &st.Encryption
-	keys := make([]SSEKey, 0, len(enc.Retiring)+1)
 	if k := enc.Effective; k != nil && k.Type == fm.KeyTypeCustomerManagedCmk && k.GrantID != "" {
-		keys = append(keys, *k)
+		enc.Retiring = append(enc.Retiring, RetiringKey{SSEKey: *k})
 	}
-	for _, r := range enc.Retiring {
-		keys = append(keys, r.SSEKey)
+	enc.Effective = nil
+	if st.ForceDelete {
+		// Delete anyway: retire what can be, the customer revokes the rest.
+		for _, r := range enc.Retiring {
+			if err := c.svc.kms.RetireGrant(ctx, r.Owner, r.ARN, r.GrantID); err != nil {
+				c.svc.log.Warn("forced delete: grant not retired", "stream", st.ARN, "key", r.ARN, "grant", r.GrantID, "err", err)
+			}
+		}
+		enc.Retiring = nil
+		return nil
 	}
-	for _, k := range keys {
-		err := c.svc.kms.RetireGrant(ctx, k.Owner, k.ARN, k.GrantID)
-		if err == nil || st.ForceDelete {
+	marked := false
+	for i := range enc.Retiring {
+		r := &enc.Retiring[i]
+		if r.Attempted {
+			continue
+		}
+		err := c.grantPresent(ctx, r.SSEKey)
+		if err == nil {
+			r.Attempted, marked = true, true
 			continue
 		}
 		if !isKMSCustomerError(err) {
 			return err
 		}
-		st.Status = StatusDeletingFailed
-		st.Failure = failureFor(err, fm.DeliveryStreamFailureTypeRetireKmsGrantFailed)
-		retire := fm.DeliveryStreamFailureTypeRetireKmsGrantFailed
-		st.Failure.Type = &retire
-		st.DueAt = time.Time{}
-		if err := c.svc.save(ctx, st); err != nil && !errors.Is(err, kv.ErrConflict) {
+		return c.deleteFailed(ctx, st, err)
+	}
+	if marked {
+		if err := c.svc.save(ctx, st); err != nil {
+			if errors.Is(err, kv.ErrConflict) {
+				return fmt.Errorf("firehose: %s changed while its grants were being retired: %w", st.ARN, err)
+			}
 			return err
 		}
-		return nil
 	}
-	enc.Effective, enc.Retiring = nil, nil
+	for _, r := range enc.Retiring {
+		err := c.svc.kms.RetireGrant(ctx, r.Owner, r.ARN, r.GrantID)
+		if err == nil || grantGone(err) {
+			continue
+		}
+		if !isKMSCustomerError(err) {
+			return err
+		}
+		return c.deleteFailed(ctx, st, err)
+	}
+	enc.Retiring = nil
 	return nil
+}
+
+// deleteFailed leaves a stream DELETING_FAILED with RETIRE_KMS_GRANT_FAILED.
+func (c *controller) deleteFailed(ctx context.Context, st *stored, cause error) error {
+	st.Status = StatusDeletingFailed
+	st.Failure = failureFor(cause, fm.DeliveryStreamFailureTypeRetireKmsGrantFailed)
+	retire := fm.DeliveryStreamFailureTypeRetireKmsGrantFailed
+	st.Failure.Type = &retire
+	st.DueAt = time.Time{}
+	if err := c.svc.save(ctx, st); err != nil && !errors.Is(err, kv.ErrConflict) {
+		return err
+	}
+	return nil
+}
+
+// grantInUse reports whether a grant is the one of the key in effect or of
+// a key waiting for retirement.
+func grantInUse(enc *Encryption, keyARN, grantID string) bool {
+	if k := enc.Effective; k != nil && k.ARN == keyARN && k.GrantID == grantID {
+		return true
+	}
+	for _, r := range enc.Retiring {
+		if r.ARN == keyARN && r.GrantID == grantID {
+			return true
+		}
+	}
+	return false
 }
 
 // grantName names a stream's grants; CreateGrant is idempotent by name, so

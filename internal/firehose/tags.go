@@ -16,8 +16,8 @@ func (s *Service) Tag(ctx context.Context, c Caller, name string, tags []fm.Tag)
 		return err
 	}
 	_, err := s.modify(ctx, c, name, func(ds *DeliveryStream) error {
-		if ds.Status == StatusDeleting {
-			return newError(ErrInUse, "Firehose %s under account %s is in DELETING state.", name, c.AccountID)
+		if err := checkTaggable(ds); err != nil {
+			return err
 		}
 		merged := append([]fm.Tag(nil), ds.Tags...)
 		for _, t := range tags {
@@ -39,8 +39,8 @@ func (s *Service) Tag(ctx context.Context, c Caller, name string, tags []fm.Tag)
 // Untag implements UntagDeliveryStream; unknown keys are ignored.
 func (s *Service) Untag(ctx context.Context, c Caller, name string, keys []string) error {
 	_, err := s.modify(ctx, c, name, func(ds *DeliveryStream) error {
-		if ds.Status == StatusDeleting {
-			return newError(ErrInUse, "Firehose %s under account %s is in DELETING state.", name, c.AccountID)
+		if err := checkTaggable(ds); err != nil {
+			return err
 		}
 		kept := ds.Tags[:0:0]
 		for _, t := range ds.Tags {
@@ -77,6 +77,18 @@ func (s *Service) ListTags(ctx context.Context, c Caller, name, exclusiveStartKe
 		page.Tags, page.HasMore = page.Tags[:limit], true
 	}
 	return page, nil
+}
+
+// checkTaggable refuses tag changes while the stream is being created or
+// deleted: ResourceInUseException is a modelled error of Tag and Untag, and
+// a transitional status is the one state it can describe (spec §2.9).
+// Tags given to CreateDeliveryStream are the way to tag a stream from
+// birth; ListTagsForDeliveryStream works in every status.
+func checkTaggable(ds *DeliveryStream) *Error {
+	if ds.Status == StatusCreating || ds.Status == StatusDeleting {
+		return newError(ErrInUse, "Firehose %s under account %s is in %s state.", ds.Name, ds.AccountID, ds.Status)
+	}
+	return nil
 }
 
 func checkTagKeysUnique(tags []fm.Tag) *Error {

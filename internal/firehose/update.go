@@ -17,34 +17,40 @@ import (
 // exactly one wins and the other gets ConcurrentModificationException.
 func (s *Service) Update(ctx context.Context, c Caller, in *fm.UpdateDestinationInput) error {
 	name := deref(in.DeliveryStreamName)
-	st, err := s.load(ctx, c, name)
-	if err != nil {
-		return err
-	}
-	if strconv.FormatInt(st.VersionID, 10) != deref(in.CurrentDeliveryStreamVersionId) {
-		return concurrentModification()
-	}
-	if st.Status != StatusActive {
-		return newError(ErrInUse, "Firehose %s under account %s is not in ACTIVE state; its status is %s.", name, c.AccountID, st.Status)
-	}
-	if id := deref(in.DestinationId); id != DestinationID {
-		return invalidArgument("Destination Id %s not found.", id)
-	}
-	next, err := mergeDestination(st.Destination, in)
-	if err != nil {
-		return err
-	}
-	st.Destination = next
-	st.VersionID++
-	st.UpdatedAt = s.now()
-	if err := s.save(ctx, st); err != nil {
-		if errors.Is(err, kv.ErrConflict) {
+	for attempt := 0; ; attempt++ {
+		st, err := s.load(ctx, c, name)
+		if err != nil {
+			return err
+		}
+		if strconv.FormatInt(st.VersionID, 10) != deref(in.CurrentDeliveryStreamVersionId) {
 			return concurrentModification()
 		}
-		return fmt.Errorf("firehose: update %s: %w", name, err)
+		if st.Status != StatusActive {
+			return newError(ErrInUse, "Firehose %s under account %s is not in ACTIVE state; its status is %s.", name, c.AccountID, st.Status)
+		}
+		if id := deref(in.DestinationId); id != DestinationID {
+			return invalidArgument("Destination Id %s not found.", id)
+		}
+		next, err := mergeDestination(st.Destination, in)
+		if err != nil {
+			return err
+		}
+		st.Destination = next
+		st.VersionID++
+		st.UpdatedAt = s.now()
+		err = s.save(ctx, st)
+		if err == nil {
+			s.log.Info("destination updated", "stream", st.ARN, "version", st.VersionID)
+			return nil
+		}
+		// A conflict means the stream changed since it was read, but not
+		// necessarily its VersionId: tags and lifecycle steps also write
+		// the record. Read it again; if another update won, the version
+		// check above now fails with ConcurrentModificationException.
+		if !errors.Is(err, kv.ErrConflict) || attempt >= 20 {
+			return fmt.Errorf("firehose: update %s: %w", name, err)
+		}
 	}
-	s.log.Info("destination updated", "stream", st.ARN, "version", st.VersionID)
-	return nil
 }
 
 func concurrentModification() *Error {
@@ -167,13 +173,27 @@ func renameKeys(m map[string]any) map[string]any {
 	return m
 }
 
+// wholeMembers are structures an update replaces instead of merging:
+//   - unions, of which exactly one member may be set: merging
+//     {"KMSEncryptionConfig": ...} into {"NoEncryptionConfig": "NoEncryption"}
+//     would set both, so a stream could never switch its S3 encryption;
+//   - buffering hints, whose two members come as a pair (spec §4.2): the
+//     pair rule applies to the hints in the request, which merging one
+//     member into the stored pair would hide.
+var wholeMembers = map[string]bool{
+	"EncryptionConfiguration": true, // NoEncryptionConfig | KMSEncryptionConfig
+	"Deserializer":            true, // OpenXJsonSerDe | HiveJsonSerDe
+	"Serializer":              true, // ParquetSerDe | OrcSerDe
+	"BufferingHints":          true, // SizeInMBs + IntervalInSeconds
+}
+
 // mergeMaps merges src into dst: objects merge member by member, anything
-// else (scalars, lists) is replaced.
+// else (scalars, lists, wholeMembers) is replaced.
 func mergeMaps(dst, src map[string]any) {
 	for k, v := range src {
 		sub, isMap := v.(map[string]any)
 		cur, curIsMap := dst[k].(map[string]any)
-		if isMap && curIsMap {
+		if isMap && curIsMap && !wholeMembers[k] {
 			mergeMaps(cur, sub)
 			continue
 		}

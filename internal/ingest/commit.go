@@ -12,112 +12,125 @@ import (
 )
 
 // Group commit. Storing a message durably costs an fsync, and JetStream
-// syncs each message on its own, so small concurrent calls on one stream
-// are stored together: while one group is being written, new calls queue
-// up, and the next group takes all of them. There is no timer and no
-// added latency: a call on an idle stream is written at once.
+// syncs each message on its own, so concurrent calls on one stream are
+// stored together: while groups are being written, new calls queue up,
+// and the next group takes all of them (up to MaxGroupBytes). There is no
+// timer and no added latency: a call on an idle stream is written at once.
+//
+// Up to GroupsInFlight groups of one stream are written at a time. The
+// record log still stores them one after the other, but while one group is
+// being synced the next is already encoded and on its way, so the disk
+// never waits for the rest of the pipeline (waking callers, answering
+// them, reading their next requests). Record order within a call is kept
+// because a call is never split; calls that overlap in time have no order
+// to keep, and a call made after another was answered is stored after it.
 //
 // The goroutine of a waiting call does the writing (leader hand-off), so
-// there is no background goroutine per stream.
+// there is no background goroutine per stream. Groups are formed under the
+// committer's lock at hand-off time and given to their first call, so each
+// call belongs to exactly one group and is woken exactly once. The
+// committer's lock is never held while encoding or storing.
 
 type committers struct {
 	in *Ingester
-	mu sync.Mutex
-	m  map[string]*committer
+	m  sync.Map // stream UID → *committer
 }
 
-func (cs *committers) init(in *Ingester) {
-	cs.in = in
-	cs.m = make(map[string]*committer)
-}
+func (cs *committers) init(in *Ingester) { cs.in = in }
 
 // pending is one call waiting in a committer.
 type pending struct {
 	recs    [][]byte
 	bytes   int
 	arrival time.Time
-	wake    chan wakeReason
-	result  Accepted
-	err     error
+	// wake receives the group this call must write (it is the group's
+	// first call), or nil once another call has written its records.
+	wake   chan []*pending
+	result Accepted
+	err    error
 }
-
-type wakeReason int
-
-const (
-	wakeDone wakeReason = iota // the call's records are stored (or failed)
-	wakeLead                   // the call must write the next group
-)
 
 type committer struct {
 	in      *Ingester
 	uid     string
 	mu      sync.Mutex
 	queue   []*pending
-	writing bool
-	buf     []byte // reused encode buffer; only the writer touches it
+	writers int // groups being written, ≤ cfg.GroupsInFlight
 }
 
 func (cs *committers) get(uid string) *committer {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	c := cs.m[uid]
-	if c == nil {
-		c = &committer{in: cs.in, uid: uid}
-		cs.m[uid] = c
+	if c, ok := cs.m.Load(uid); ok {
+		return c.(*committer)
 	}
-	return c
+	c, _ := cs.m.LoadOrStore(uid, &committer{in: cs.in, uid: uid})
+	return c.(*committer)
 }
 
 func (cs *committers) commit(ctx context.Context, ds *firehose.DeliveryStream, arrival time.Time, recs [][]byte) (Accepted, error) {
 	c := cs.get(ds.UID)
-	p := &pending{recs: recs, arrival: arrival, wake: make(chan wakeReason, 1)}
+	p := &pending{recs: recs, arrival: arrival, wake: make(chan []*pending, 1)}
 	for _, r := range recs {
 		p.bytes += len(r)
 	}
 	c.mu.Lock()
 	c.queue = append(c.queue, p)
-	lead := !c.writing
-	c.writing = true
+	var group []*pending
+	if c.writers < c.in.cfg.GroupsInFlight {
+		// A free writer slot means nothing is queued (a finishing writer
+		// takes the queue at once), so the group is this call alone.
+		c.writers++
+		group = c.takeGroupLocked()
+	}
 	c.mu.Unlock()
 
-	for {
-		if lead {
-			c.writeGroup(ctx, ds)
-		}
-		// A call that is handed the lead writes a group that starts with
-		// its own records, so after at most one lead it is done.
-		if reason := <-p.wake; reason == wakeDone {
+	if group == nil {
+		// Callers wait for their records to be stored even if they give
+		// up (ctx): the group is written on behalf of several callers,
+		// and the request body backing recs must outlive the write.
+		if group = <-p.wake; group == nil {
 			return p.result, p.err
 		}
-		lead = true
 	}
+	c.write(ctx, ds, group)
+	return p.result, p.err
 }
 
-// writeGroup takes as many queued calls as fit in one group, stores them
-// as one message, wakes them, and hands the lead to the next queued call.
-func (c *committer) writeGroup(ctx context.Context, ds *firehose.DeliveryStream) {
-	c.mu.Lock()
+// takeGroupLocked removes the next group from the queue: as many calls
+// from the front as fit in MaxGroupBytes, and always at least one.
+func (c *committer) takeGroupLocked() []*pending {
 	n, size := 0, 0
 	for n < len(c.queue) && (n == 0 || size+c.queue[n].bytes <= c.in.cfg.MaxGroupBytes) {
 		size += c.queue[n].bytes
 		n++
 	}
-	group := append([]*pending(nil), c.queue[:n]...)
+	group := make([]*pending, n)
+	copy(group, c.queue)
+	clear(c.queue[:n]) // let the queue's array drop the finished calls
 	c.queue = c.queue[n:]
-	c.mu.Unlock()
+	if len(c.queue) == 0 {
+		c.queue = c.queue[:0:0]
+	}
+	return group
+}
 
+// write stores group (whose first call is the caller), wakes its other
+// calls, and hands the next group, if any, to that group's first call.
+func (c *committer) write(ctx context.Context, ds *firehose.DeliveryStream, group []*pending) {
 	c.store(ctx, ds, group)
-	for _, p := range group {
-		p.wake <- wakeDone
+	for _, p := range group[1:] {
+		p.wake <- nil
 	}
-
 	c.mu.Lock()
+	var next []*pending
 	if len(c.queue) > 0 {
-		c.queue[0].wake <- wakeLead
+		next = c.takeGroupLocked()
 	} else {
-		c.writing = false
+		c.writers--
 	}
 	c.mu.Unlock()
+	if next != nil {
+		next[0].wake <- next
+	}
 }
 
 func (c *committer) store(ctx context.Context, ds *firehose.DeliveryStream, group []*pending) {
@@ -128,15 +141,13 @@ func (c *committer) store(ctx context.Context, ds *firehose.DeliveryStream, grou
 	// The group is written on behalf of several callers: one caller
 	// giving up must not abandon the others' records.
 	ctx = context.WithoutCancel(ctx)
-	msg, encrypted, err := c.in.encoder.Encode(ctx, ds, c.buf[:0], groups)
+	buf := c.getBuf()
+	msg, encrypted, err := c.in.encoder.Encode(ctx, ds, buf, groups)
 	var seq uint64
 	if err == nil {
 		seq, err = c.in.appender.AppendRecords(ctx, c.uid, msg)
-		c.buf = msg[:0]
-		if cap(c.buf) > 2*c.in.cfg.MaxGroupBytes {
-			c.buf = nil // do not pin an unusually large buffer
-		}
 	}
+	c.putBuf(msg)
 	err = storeError(err)
 	first := uint32(0)
 	for _, p := range group {
@@ -144,6 +155,24 @@ func (c *committer) store(ctx context.Context, ds *firehose.DeliveryStream, grou
 		p.err = err
 		first += uint32(len(p.recs))
 	}
+}
+
+// getBuf and putBuf recycle encode buffers through a sync.Pool, so a busy
+// stream encodes into warm memory instead of allocating megabytes per
+// group, and an idle server gives the memory back at the next GC.
+func (c *committer) getBuf() []byte {
+	if b, ok := c.in.bufs.Get().(*[]byte); ok {
+		return (*b)[:0]
+	}
+	return nil
+}
+
+func (c *committer) putBuf(b []byte) {
+	if cap(b) == 0 || cap(b) > 2*c.in.cfg.MaxGroupBytes {
+		return // do not pin an unusually large buffer
+	}
+	b = b[:0]
+	c.in.bufs.Put(&b)
 }
 
 func storeError(err error) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/sluicehq/sluice/internal/firehose"
@@ -17,6 +18,13 @@ const (
 	MaxRecordBytes = 1_024_000
 	MaxBatchBytes  = 4 << 20
 	MaxBatchCount  = 500
+)
+
+// Group commit defaults; docs/BENCHMARKS.md has the measurements behind
+// them.
+const (
+	DefaultMaxGroupBytes  = 8 << 20
+	DefaultGroupsInFlight = 2
 )
 
 // ErrStorageFull is what an Appender returns when its disk budget is used
@@ -52,9 +60,13 @@ type Streams interface {
 type Config struct {
 	// Quota is the per-stream throughput quota; the zero value is off.
 	Quota Quota
-	// MaxGroupBytes bounds the record data of one stored group.
+	// MaxGroupBytes bounds the record data of one stored group (one call
+	// may exceed it alone: it is never split).
 	MaxGroupBytes int
-	Now           func() time.Time
+	// GroupsInFlight is how many groups of one stream may be on their way
+	// to the record log at once (see commit.go).
+	GroupsInFlight int
+	Now            func() time.Time
 }
 
 // Ingester accepts records for every stream.
@@ -66,6 +78,7 @@ type Ingester struct {
 	metrics    *metrics.Metrics
 	committers committers
 	quotas     quotas
+	bufs       sync.Pool // encode buffers (*[]byte) of group commit
 }
 
 // New builds an Ingester.
@@ -74,7 +87,10 @@ func New(cfg Config, streams Streams, appender Appender, encoder Encoder, m *met
 		cfg.Now = time.Now
 	}
 	if cfg.MaxGroupBytes <= 0 {
-		cfg.MaxGroupBytes = 8 << 20
+		cfg.MaxGroupBytes = DefaultMaxGroupBytes
+	}
+	if cfg.GroupsInFlight <= 0 {
+		cfg.GroupsInFlight = DefaultGroupsInFlight
 	}
 	in := &Ingester{cfg: cfg, streams: streams, appender: appender, encoder: encoder, metrics: m}
 	in.committers.init(in)
@@ -112,12 +128,22 @@ func (in *Ingester) Put(ctx context.Context, c firehose.Caller, name string, rec
 		return Accepted{}, &firehose.Error{Kind: firehose.ErrInvalidArgument, Message: "Records size exceeds 4 MB limit"}
 	}
 
-	n := in.quotas.admit(ds.UID, start, recs)
+	// A throttled PutRecord fails whole with "Slow down."; a throttled
+	// PutRecordBatch stores the records that fit and fails the rest, each
+	// in its own entry (all of them if none fit), as AWS answers. Only the
+	// request quota fails a PutRecordBatch whole.
+	n, admitted := in.quotas.admit(ds.UID, start, recs)
 	labels := ds.ARN
+	if !admitted {
+		n = 0
+	}
 	if n < len(recs) {
 		in.metrics.ThrottledRecords.WithLabelValues(labels).Add(float64(len(recs) - n))
-		if single || n == 0 {
+		if single || !admitted {
 			return Accepted{}, slowDown()
+		}
+		if n == 0 {
+			return Accepted{StreamUID: ds.UID}, nil
 		}
 	}
 	acc, err := in.committers.commit(ctx, ds, start, recs[:n])

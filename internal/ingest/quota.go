@@ -19,7 +19,9 @@ func (q Quota) enabled() bool {
 }
 
 // quotas keeps three token buckets per stream, each refilled continuously
-// with a burst of one second's worth, as spec §3.3 recommends.
+// with a burst of one second's worth, as spec §3.3 recommends. A bucket
+// holds at least one unit, so that a rate below 1/s (handy in tests) still
+// admits one record or request every 1/rate seconds.
 type quotas struct {
 	q  Quota
 	mu sync.Mutex
@@ -36,21 +38,22 @@ func (qs *quotas) init(q Quota) {
 	qs.m = make(map[string]*buckets)
 }
 
-// admit returns how many of recs, from the front, fit the stream's quota
-// now, and takes their tokens.
-func (qs *quotas) admit(uid string, now time.Time, recs [][]byte) int {
+// admit takes the tokens of one call. It returns false when the request
+// quota refuses the whole call; otherwise it returns how many of recs, from
+// the front, fit the record and byte quotas now.
+func (qs *quotas) admit(uid string, now time.Time, recs [][]byte) (int, bool) {
 	if !qs.q.enabled() {
-		return len(recs)
+		return len(recs), true
 	}
 	qs.mu.Lock()
 	defer qs.mu.Unlock()
 	b := qs.m[uid]
 	if b == nil {
-		b = &buckets{records: qs.q.RecordsPerSecond, requests: qs.q.RequestsPerSecond, bytes: qs.q.BytesPerSecond, last: now}
+		b = &buckets{records: capacity(qs.q.RecordsPerSecond), requests: capacity(qs.q.RequestsPerSecond),
+			bytes: capacity(qs.q.BytesPerSecond), last: now}
 		qs.m[uid] = b
 	}
-	elapsed := now.Sub(b.last).Seconds()
-	if elapsed > 0 {
+	if elapsed := now.Sub(b.last).Seconds(); elapsed > 0 {
 		b.records = refill(b.records, qs.q.RecordsPerSecond, elapsed)
 		b.requests = refill(b.requests, qs.q.RequestsPerSecond, elapsed)
 		b.bytes = refill(b.bytes, qs.q.BytesPerSecond, elapsed)
@@ -58,7 +61,7 @@ func (qs *quotas) admit(uid string, now time.Time, recs [][]byte) int {
 	}
 	if qs.q.RequestsPerSecond > 0 {
 		if b.requests < 1 {
-			return 0
+			return 0, false
 		}
 		b.requests--
 	}
@@ -78,12 +81,14 @@ func (qs *quotas) admit(uid string, now time.Time, recs [][]byte) int {
 		}
 		n++
 	}
-	return n
+	return n, true
 }
+
+func capacity(rate float64) float64 { return max(rate, 1) }
 
 func refill(tokens, rate, elapsed float64) float64 {
 	if rate <= 0 {
 		return tokens
 	}
-	return min(tokens+rate*elapsed, rate)
+	return min(tokens+rate*elapsed, capacity(rate))
 }

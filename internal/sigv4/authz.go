@@ -128,6 +128,18 @@ func missingHeaderParts(a Authorization, header string, hasDate bool) *failure {
 // presignParams are the query parameters of a presigned request.
 var presignParams = [...]string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date"}
 
+// HasSignature reports whether r claims to be signed at all: an Authorization header (of any
+// scheme) or SigV4 presign parameters in the query. Verify answers a request without either
+// with MissingAuthenticationToken (AccessDenied for s3); callers that let such requests in
+// anyway (development mode) use HasSignature to tell them from badly signed ones.
+func HasSignature(r *http.Request) bool {
+	if strings.TrimSpace(strings.Join(r.Header.Values("Authorization"), "")) != "" {
+		return true
+	}
+	_, rawQuery := requestTarget(r)
+	return isPresigned(parseQuery(rawQuery))
+}
+
 // isPresigned reports whether the query carries SigV4 query authentication. Any one of the
 // parameters that only query authentication uses is enough, so that a URL missing some of them
 // is reported as incomplete rather than as unauthenticated.

@@ -6,8 +6,11 @@ package apptest
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"testing"
 	"time"
@@ -62,7 +65,11 @@ func StartWith(t testing.TB, cfg config.Config) *Server {
 	if err := a.Start(ctx); err != nil {
 		t.Fatalf("start sluice: %v", err)
 	}
-	s := &Server{t: t, App: a, Cfg: cfg, URL: "http://" + a.Addr()}
+	scheme := "http://"
+	if cfg.TLSCert != "" {
+		scheme = "https://"
+	}
+	s := &Server{t: t, App: a, Cfg: cfg, URL: scheme + a.Addr()}
 	stopped := false
 	s.stop = func() {
 		if stopped {
@@ -93,12 +100,35 @@ func (s *Server) Restart() *Server {
 // credentials, the given region, and SDK retries turned off so tests see
 // every error the server returns.
 func (s *Server) AWSConfig(region string) aws.Config {
-	return aws.Config{
+	cfg := aws.Config{
 		Region:       region,
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
 		BaseEndpoint: aws.String(s.URL),
 		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
 	}
+	if s.Cfg.TLSCert != "" {
+		cfg.HTTPClient = s.HTTPClient()
+	}
+	return cfg
+}
+
+// HTTPClient is an HTTP client for this server: over TLS it trusts the
+// server's own certificate (a self-signed test certificate) and nothing
+// else.
+func (s *Server) HTTPClient() *http.Client {
+	s.t.Helper()
+	if s.Cfg.TLSCert == "" {
+		return &http.Client{}
+	}
+	pem, err := os.ReadFile(s.Cfg.TLSCert)
+	if err != nil {
+		s.t.Fatalf("read TLS certificate: %v", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		s.t.Fatalf("no certificate in %s", s.Cfg.TLSCert)
+	}
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
 }
 
 // Firehose returns a Firehose client in us-east-1.

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/sluicehq/sluice/internal/loadgen"
+)
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, " ") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+// bench runs the load generator: `sluice bench [flags]`.
+func bench(args []string, stdout, stderr io.Writer) int {
+	cfg := loadgen.Config{
+		Target:      "http://127.0.0.1:4573",
+		Region:      "us-east-1",
+		Stream:      "sluice-bench",
+		Concurrency: 16,
+		RecordSize:  1024,
+		BatchSize:   500,
+		Duration:    10 * time.Second,
+	}
+	var (
+		createStream, spawnServer bool
+		compareMoto               bool
+		motoExe                   string
+		serverArgs                stringList
+		serverLog                 bool
+	)
+	fs := flag.NewFlagSet("sluice bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.Target, "target", cfg.Target, "server URL; must be on loopback (127.0.0.0/8 or ::1)")
+	fs.StringVar(&cfg.Region, "region", cfg.Region, "region the client signs for")
+	fs.StringVar(&cfg.Stream, "stream", cfg.Stream, "delivery stream to put records into")
+	fs.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "concurrent clients, one call in flight each")
+	fs.IntVar(&cfg.RecordSize, "record-size", cfg.RecordSize, "bytes of data per record")
+	fs.IntVar(&cfg.BatchSize, "batch-size", cfg.BatchSize, "records per call; 1 uses PutRecord, more PutRecordBatch")
+	fs.DurationVar(&cfg.Duration, "duration", cfg.Duration, "how long to run")
+	fs.Int64Var(&cfg.MaxCalls, "calls", 0, "stop after this many calls in all (0: run for --duration)")
+	fs.BoolVar(&createStream, "create-stream", false, "create the stream first (and wait until it is ACTIVE)")
+	fs.BoolVar(&spawnServer, "spawn-server", false, "start `sluice serve` as a child process on a temporary data dir, and report its peak memory")
+	fs.Var(&serverArgs, "server-arg", "extra argument for the spawned server (repeatable), e.g. --server-arg=--pprof")
+	fs.BoolVar(&serverLog, "server-log", false, "show the spawned servers' logs")
+	fs.BoolVar(&compareMoto, "compare-moto", false, "then run the same load against a spawned moto_server and print the ratio")
+	fs.StringVar(&motoExe, "moto-server", "moto_server", "moto_server executable for --compare-moto")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "sluice bench: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	childLog := io.Discard
+	if serverLog {
+		childLog = stderr
+	}
+
+	var spawned *loadgen.Server
+	if spawnServer {
+		exe, err := os.Executable()
+		if err != nil {
+			fmt.Fprintf(stderr, "sluice bench: %v\n", err)
+			return 1
+		}
+		if spawned, err = loadgen.Spawn(ctx, loadgen.SpawnConfig{Exe: exe, ExtraArgs: serverArgs, Log: childLog}); err != nil {
+			fmt.Fprintf(stderr, "sluice bench: %v\n", err)
+			return 1
+		}
+		defer spawned.Stop()
+		cfg.Target = spawned.URL
+		createStream = true
+	}
+	res, err := runOnce(ctx, cfg, createStream, false, spawned, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "sluice bench: %v\n", err)
+		return 1
+	}
+	if spawned != nil {
+		// Stop now, so the comparison run does not share the machine with
+		// an idle-but-resident Sluice.
+		_ = spawned.Stop()
+	}
+	if !compareMoto {
+		return 0
+	}
+
+	moto, err := loadgen.SpawnMoto(ctx, motoExe, childLog)
+	if err != nil {
+		fmt.Fprintf(stderr, "sluice bench: %v\n", err)
+		return 1
+	}
+	defer moto.Stop()
+	motoCfg := cfg
+	motoCfg.Target = moto.URL
+	fmt.Fprintln(stdout)
+	motoRes, err := runOnce(ctx, motoCfg, true, true, moto, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "sluice bench: moto_server: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "\nsluice / moto_server: records/s ×%.1f, calls/s ×%.1f, p99 latency ×%.2f\n",
+		res.RecordsPerSecond()/motoRes.RecordsPerSecond(), res.CallsPerSecond()/motoRes.CallsPerSecond(),
+		res.P99.Seconds()/motoRes.P99.Seconds())
+	return 0
+}
+
+// runOnce prepares the target (stream, and for moto its S3 bucket), runs
+// the load and prints the report, with the server's usage when spawned.
+func runOnce(ctx context.Context, cfg loadgen.Config, createStream, createBucket bool, spawned *loadgen.Server, out io.Writer) (*loadgen.Result, error) {
+	if err := loadgen.CheckTarget(ctx, cfg.Target); err != nil {
+		return nil, err
+	}
+	client := loadgen.NewClient(cfg.Target, cfg.Region, cfg.Concurrency)
+	setup, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if createBucket {
+		if err := loadgen.CreateBucket(setup, cfg.Target, cfg.Region); err != nil {
+			return nil, err
+		}
+	}
+	if createStream {
+		if err := loadgen.CreateStream(setup, client, cfg.Stream); err != nil {
+			return nil, err
+		}
+	}
+	res, err := loadgen.Run(ctx, cfg, client)
+	if err != nil && res == nil {
+		return nil, err
+	}
+	var usage *loadgen.Usage
+	if spawned != nil {
+		if u, uerr := spawned.Usage(); uerr == nil {
+			usage = &u
+		}
+	}
+	res.Print(out, usage)
+	if err == nil && res.Calls == 0 {
+		err = fmt.Errorf("no call to %s succeeded", cfg.Target)
+	}
+	return res, err
+}

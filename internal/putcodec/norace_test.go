@@ -1,0 +1,5 @@
+//go:build !race
+
+package putcodec_test
+
+const raceEnabled = false

@@ -1,0 +1,206 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Delivery consumers. Each delivery stream has one durable pull consumer on
+// the record log, filtered to the stream's record subject, with explicit
+// acknowledgement (a work-queue stream allows nothing else). A stored
+// message is removed from the log once it is acknowledged, and the delivery
+// runner acknowledges only after the object holding its records is written.
+//
+// Two properties matter to the runner and shape this API:
+//
+//   - Order. JetStream redelivers a message whose ack deadline passed after
+//     newer ones, so a consumer left over from a previous process (with
+//     messages delivered but never acknowledged) would hand them out of
+//     order. OpenConsumer therefore resets the consumer: it starts again at
+//     the first message still stored, which is exactly the first record not
+//     yet delivered.
+//   - Atomic batch acknowledgement. Acknowledging a batch message by message
+//     can stop half way (crash, lost connection) and leave the first half
+//     gone and the second half due again, so the next object would start in
+//     the middle of the previous one. AckThrough removes every stored
+//     message of the stream up to a sequence in one purge: all or nothing.
+
+// ConsumerConfig tunes a delivery consumer.
+type ConsumerConfig struct {
+	// AckWait is how long a delivered message may stay unacknowledged
+	// before JetStream offers it again. The runner holds messages while it
+	// buffers (up to 900 s) and retries puts, so it extends the deadline
+	// with InProgress; AckWait only bounds how long a silent owner keeps
+	// them. Default 5 minutes.
+	AckWait time.Duration
+	// MaxAckPending bounds the messages delivered and not yet acknowledged.
+	// When it is reached JetStream delivers nothing more until some are
+	// acknowledged, which bounds the runner's memory. Default 100,000.
+	MaxAckPending int
+	// Prefetch is how many messages the client asks for ahead of use.
+	// Default 256.
+	Prefetch int
+}
+
+func (c *ConsumerConfig) defaults() {
+	if c.AckWait <= 0 {
+		c.AckWait = 5 * time.Minute
+	}
+	if c.MaxAckPending <= 0 {
+		c.MaxAckPending = 100_000
+	}
+	if c.Prefetch <= 0 {
+		c.Prefetch = 256
+	}
+}
+
+// ConsumerName is the durable consumer of a delivery stream's records.
+func ConsumerName(streamUID string) string { return "deliver-" + streamUID }
+
+// Consumer reads one delivery stream's stored record groups in order.
+// It is used by one goroutine at a time.
+type Consumer struct {
+	store *Store
+	uid   string
+	cons  jetstream.Consumer
+	iter  jetstream.MessagesContext
+}
+
+// StoredMessage is one stored record group handed out by a Consumer.
+type StoredMessage struct {
+	// Sequence is the message's sequence in the record log. It grows with
+	// every message of every stream, so it identifies the message but is
+	// not dense within one stream.
+	Sequence uint64
+	// Delivered counts how many times JetStream handed the message out.
+	Delivered uint64
+	// Stored is when JetStream stored the message.
+	Stored time.Time
+	// Data is the message (a records message). It is not shared with any
+	// other message and stays valid after acknowledgement.
+	Data []byte
+
+	msg jetstream.Msg
+}
+
+// Ack acknowledges this one message (it is removed from the log).
+func (m *StoredMessage) Ack() error { return m.msg.Ack() }
+
+// Nak asks JetStream to hand the message out again now.
+func (m *StoredMessage) Nak() error { return m.msg.Nak() }
+
+// Term tells JetStream never to hand the message out again. On the
+// work-queue record log that removes it, like Ack.
+func (m *StoredMessage) Term() error { return m.msg.Term() }
+
+// InProgress resets the message's ack deadline.
+func (m *StoredMessage) InProgress() error { return m.msg.InProgress() }
+
+// OpenConsumer opens the delivery consumer of a stream, reset to start at
+// its first stored message (see the notes above). Only one process may
+// deliver a stream at a time; the caller makes sure of that (the delivery
+// runner holds a lease), since a reset under another reader would make it
+// see messages twice.
+func (s *Store) OpenConsumer(ctx context.Context, streamUID string, cfg ConsumerConfig) (*Consumer, error) {
+	cfg.defaults()
+	name := ConsumerName(streamUID)
+	if err := s.records.DeleteConsumer(ctx, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return nil, fmt.Errorf("store: reset consumer %s: %w", name, err)
+	}
+	cons, err := s.records.CreateConsumer(ctx, jetstream.ConsumerConfig{
+		Durable:       name,
+		Description:   "Sluice delivery of stream " + streamUID,
+		FilterSubject: RecordSubject(streamUID),
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       cfg.AckWait,
+		MaxAckPending: cfg.MaxAckPending,
+		// Redelivery only happens when an owner went silent past AckWait;
+		// there is no reason to ever give up on a record.
+		MaxDeliver: -1,
+		Replicas:   s.cfg.Replicas,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: create consumer %s: %w", name, err)
+	}
+	iter, err := cons.Messages(jetstream.PullMaxMessages(cfg.Prefetch))
+	if err != nil {
+		return nil, fmt.Errorf("store: pull from consumer %s: %w", name, err)
+	}
+	return &Consumer{store: s, uid: streamUID, cons: cons, iter: iter}, nil
+}
+
+// Next returns the next stored message, waiting at most maxWait (and not
+// past ctx). It returns (nil, nil) when nothing arrived in time.
+func (c *Consumer) Next(ctx context.Context, maxWait time.Duration) (*StoredMessage, error) {
+	if maxWait <= 0 {
+		maxWait = time.Millisecond
+	}
+	wait, cancel := context.WithTimeout(ctx, maxWait)
+	defer cancel()
+	msg, err := c.iter.Next(jetstream.NextContext(wait))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("store: next message of %s: %w", c.uid, err)
+	}
+	meta, err := msg.Metadata()
+	if err != nil {
+		return nil, fmt.Errorf("store: message metadata of %s: %w", c.uid, err)
+	}
+	return &StoredMessage{
+		Sequence:  meta.Sequence.Stream,
+		Delivered: meta.NumDelivered,
+		Stored:    meta.Timestamp,
+		Data:      msg.Data(),
+		msg:       msg,
+	}, nil
+}
+
+// AckThrough acknowledges, in one step, every stored message of the stream
+// with a sequence up to and including seq: they are removed from the log
+// together, or (on error) none is. The consumer's own state follows.
+func (c *Consumer) AckThrough(ctx context.Context, seq uint64) error {
+	err := c.store.records.Purge(ctx,
+		jetstream.WithPurgeSubject(RecordSubject(c.uid)),
+		jetstream.WithPurgeSequence(seq+1))
+	if err != nil {
+		return fmt.Errorf("store: acknowledge %s through %d: %w", c.uid, seq, err)
+	}
+	return nil
+}
+
+// Pending returns how many stored messages of the stream the consumer has
+// not handed out yet, and how many it handed out that are not acknowledged.
+func (c *Consumer) Pending(ctx context.Context) (waiting uint64, unacked int, err error) {
+	info, err := c.cons.Info(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: consumer info of %s: %w", c.uid, err)
+	}
+	return info.NumPending, info.NumAckPending, nil
+}
+
+// Close stops fetching. Messages handed out and not acknowledged stay
+// stored and are delivered again by the next OpenConsumer.
+func (c *Consumer) Close() {
+	c.iter.Stop()
+}
+
+// DeleteConsumer removes a delivery stream's consumer (when the stream is
+// deleted). A missing consumer is not an error.
+func (s *Store) DeleteConsumer(ctx context.Context, streamUID string) error {
+	err := s.records.DeleteConsumer(ctx, ConsumerName(streamUID))
+	if err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return fmt.Errorf("store: delete consumer of %s: %w", streamUID, err)
+	}
+	return nil
+}
