@@ -392,3 +392,60 @@ func TestCallLimitRollingWindow(t *testing.T) {
 		t.Fatalf("24 h after the 25 calls, another: %v", err)
 	}
 }
+
+// At most 500 streams per customer key, counted over CreateDeliveryStream
+// and Start alike, per account and region.
+func TestStreamsPerKeyLimit(t *testing.T) {
+	e := newEnv()
+	s := e.node()
+	ctx := context.Background()
+	key, other := e.kms.addKey("k", "Enabled"), e.kms.addKey("other", "Enabled")
+	create := func(name string, sse *fm.DeliveryStreamEncryptionConfigurationInput) error {
+		_, err := s.Create(ctx, tc, &fm.CreateDeliveryStreamInput{
+			DeliveryStreamName: ptrTo(name),
+			ExtendedS3DestinationConfiguration: &fm.ExtendedS3DestinationConfiguration{
+				RoleARN: ptrTo("arn:aws:iam::111111111111:role/fh"), BucketARN: ptrTo("arn:aws:s3:::b"),
+			},
+			DeliveryStreamEncryptionConfigurationInput: sse,
+		})
+		return err
+	}
+	for i := range MaxStreamsPerKey {
+		var sse *fm.DeliveryStreamEncryptionConfigurationInput
+		if i%2 == 0 {
+			sse = customer(key)
+		}
+		if err := create(fmt.Sprintf("s%03d", i), sse); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.ctl.pass(ctx)
+	for i := 1; i < MaxStreamsPerKey; i += 2 {
+		if err := s.StartEncryption(ctx, tc, fmt.Sprintf("s%03d", i), customer(key)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.ctl.pass(ctx)
+	if err := create("extra", customer(key)); !errors.Is(err, ErrLimitExceeded) {
+		t.Fatalf("CreateDeliveryStream of the 501st stream: %v, want LimitExceeded", err)
+	}
+	activeStream(t, s, "extra")
+	if err := s.StartEncryption(ctx, tc, "extra", customer(key)); !errors.Is(err, ErrLimitExceeded) {
+		t.Fatalf("Start on the 501st stream: %v, want LimitExceeded", err)
+	}
+	if err := s.StartEncryption(ctx, tc, "extra", customer(other)); err != nil {
+		t.Fatalf("Start with another key: %v", err)
+	}
+	// A stream already on the key may start with it again; one moving away
+	// frees a place.
+	if err := s.StartEncryption(ctx, tc, "s001", customer(key)); err != nil {
+		t.Fatalf("Start with the key a stream already has: %v", err)
+	}
+	if err := s.StartEncryption(ctx, tc, "s003", &fm.DeliveryStreamEncryptionConfigurationInput{KeyType: ptrTo(fm.KeyTypeAwsOwnedCmk)}); err != nil {
+		t.Fatal(err)
+	}
+	s.ctl.pass(ctx)
+	if err := s.StartEncryption(ctx, tc, "extra", customer(key)); err != nil {
+		t.Fatalf("Start after a stream moved to another key: %v", err)
+	}
+}

@@ -34,8 +34,12 @@ func TestSSEKeyTroubleOnPuts(t *testing.T) {
 	srv := startSSE(t)
 	c, k := srv.Firehose(), kmsClient(srv)
 	ka, kb := createKey(t, k), createKey(t, k)
-	parkedS3(t, c, "a", func(in *fh.CreateDeliveryStreamInput) { in.DeliveryStreamEncryptionConfigurationInput = customerKey(ka) })
-	parkedS3(t, c, "b", func(in *fh.CreateDeliveryStreamInput) { in.DeliveryStreamEncryptionConfigurationInput = customerKey(kb) })
+	parkedS3(t, c, "a", func(in *fh.CreateDeliveryStreamInput) {
+		in.DeliveryStreamEncryptionConfigurationInput = customerKey(ka)
+	})
+	parkedS3(t, c, "b", func(in *fh.CreateDeliveryStreamInput) {
+		in.DeliveryStreamEncryptionConfigurationInput = customerKey(kb)
+	})
 	arnA, arnB := waitActive(t, c, "a").DeliveryStreamARN, waitActive(t, c, "b").DeliveryStreamARN
 	waitPutsEncrypted(t, c, "a", true)
 	waitPutsEncrypted(t, c, "b", true)

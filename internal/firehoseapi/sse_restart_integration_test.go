@@ -26,7 +26,9 @@ func TestSSERestartMidTransition(t *testing.T) {
 
 	activeStream(t, c, "enabling")
 	for name, key := range map[string]string{"changing": kOld, "disabling": kD} {
-		parkedS3(t, c, name, func(in *fh.CreateDeliveryStreamInput) { in.DeliveryStreamEncryptionConfigurationInput = customerKey(key) })
+		parkedS3(t, c, name, func(in *fh.CreateDeliveryStreamInput) {
+			in.DeliveryStreamEncryptionConfigurationInput = customerKey(key)
+		})
 		waitActive(t, c, name)
 		waitPutsEncrypted(t, c, name, true) // records sealed under the old key stay stored
 	}
