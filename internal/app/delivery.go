@@ -103,7 +103,7 @@ func (d deliveryConsumer) Next(ctx context.Context, maxWait time.Duration) (deli
 	if err != nil || m == nil {
 		return delivery.Message{}, false, err
 	}
-	return delivery.Message{Seq: m.Sequence, Data: m.Data}, true, nil
+	return delivery.Message{Seq: m.Sequence, Data: m.Data, Delivery: m.DeliverySeq}, true, nil
 }
 
 func (d deliveryConsumer) AckThrough(ctx context.Context, seq uint64) error {

@@ -22,58 +22,106 @@ import (
 // documented ones ("http-endpoint-failed", "splunk-failed").
 const ErrorOutputS3 = "s3-failed"
 
-// deliverLoop writes the batches the accumulator hands over, one at a
-// time, in order.
-func (r *runner) deliverLoop(ctx context.Context, cons Consumer, handoff <-chan *batch) error {
+// prepared is a batch with its object built: named and compressed by the
+// encoder goroutine while the writer is busy with the previous one.
+type prepared struct {
+	b        *batch
+	seed     []byte
+	key      string
+	keyErr   error // the configuration yields no valid key
+	errKey   string
+	errKeyEr error
+	body     *bytes.Buffer
+	encoded  time.Duration
+}
+
+// bodyBuffers is how many object bodies a runner has: one being written,
+// one encoded and waiting for the writer.
+const bodyBuffers = 2
+
+// encodeLoop names and compresses the batches the accumulator hands over.
+// Building the next object while the previous one uploads and is
+// acknowledged is safe: nothing is written out of turn.
+func (r *runner) encodeLoop(ctx context.Context, in <-chan *batch, out chan<- *prepared, free chan *bytes.Buffer) error {
 	for {
+		var b *batch
 		select {
 		case <-ctx.Done():
 			return nil
-		case b := <-handoff:
-			if !r.deliver(ctx, b) {
-				return nil
-			}
-			if !r.acknowledge(ctx, cons, b) {
-				return nil
-			}
-			r.delivered()
+		case b = <-in:
 		}
+		var buf *bytes.Buffer
+		select {
+		case <-ctx.Done():
+			return nil
+		case buf = <-free:
+		}
+		p := &prepared{b: b, body: buf, seed: batchSeed(r.uid, b.plan.version, b.firstSeq)}
+		p.errKey, p.errKeyEr = errorObjectKey(b.plan, &r.random, p.seed, b.oldest(), ErrorOutputS3)
+		p.key, p.keyErr = objectKey(b.plan, &r.random, p.seed, b.oldest())
+		if p.keyErr == nil {
+			start := time.Now()
+			if err := r.enc.encode(buf, b.plan, p.key, b.oldest(), recordsOf(b)); err != nil {
+				// Compressing into memory cannot fail; if it does, it
+				// is a bug retrying will not fix, and records must not
+				// be lost: stop this session (they stay stored).
+				return fmt.Errorf("build object %s: %w", p.key, err)
+			}
+			p.encoded = time.Since(start)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case out <- p:
+		}
+	}
+}
+
+// writeLoop writes the prepared objects one at a time, in order, and
+// acknowledges each batch before writing the next.
+func (r *runner) writeLoop(ctx context.Context, cons Consumer, in <-chan *prepared, free chan<- *bytes.Buffer) error {
+	for {
+		var p *prepared
+		select {
+		case <-ctx.Done():
+			return nil
+		case p = <-in:
+		}
+		if !r.deliver(ctx, p) || !r.acknowledge(ctx, cons, p.b) {
+			return nil
+		}
+		p.body.Reset()
+		free <- p.body
+		r.delivered()
 	}
 }
 
 // deliver writes a batch's object, retrying until it is written or the
 // records outlive the retention limit (then they go to the error output).
 // It returns false only when ctx ends first.
-func (r *runner) deliver(ctx context.Context, b *batch) bool {
+func (r *runner) deliver(ctx context.Context, p *prepared) bool {
 	ds := r.stream.Load()
-	seed := batchSeed(r.uid, b.plan.version, b.firstSeq)
-	key, err := objectKey(b.plan, &r.random, seed, b.oldest())
-	if err != nil {
+	b := p.b
+	if p.keyErr != nil {
 		// Retrying cannot help: the configuration yields no valid key.
 		r.log.Error("cannot name the object; writing the batch to the error output", "version", b.plan.version,
-			"first_seq", b.firstSeq, "records", b.records, "err", err)
-		return r.deliverErrors(ctx, ds, b, seed, "S3.InvalidPrefix", err.Error(), 0)
+			"first_seq", b.firstSeq, "records", b.records, "err", p.keyErr)
+		return r.deliverErrors(ctx, ds, p, "S3.InvalidPrefix", p.keyErr.Error(), 0)
 	}
-	body, err := r.enc.encode(b.plan, key, b.oldest(), recordsOf(b))
-	if err != nil {
-		// Compressing into memory cannot fail; if it does, it is a bug
-		// that retrying will not fix, and the records must not be lost.
-		r.log.Error("cannot build the object; records stay stored", "key", key, "err", err)
-		<-ctx.Done()
-		return false
-	}
-	obj := destination.Object{Account: ds.AccountID, Bucket: b.plan.bucket, Key: key, Body: body, KMSKeyARN: b.plan.kmsKeyARN}
+	obj := destination.Object{Account: ds.AccountID, Bucket: b.plan.bucket, Key: p.key, Body: p.body.Bytes(), KMSKeyARN: b.plan.kmsKeyARN}
 	labels := ds.ARN
 	for attempt := 1; ; attempt++ {
+		putStart := time.Now()
 		err := r.m.objects.PutObject(ctx, obj)
 		if err == nil {
 			r.m.metrics.DeliveryToS3Success.WithLabelValues(labels).Set(1)
 			r.m.metrics.DeliveryToS3Records.WithLabelValues(labels).Add(float64(b.records))
 			r.m.metrics.DeliveryToS3Bytes.WithLabelValues(labels).Add(float64(b.bytes))
 			if attempt > 1 {
-				r.log.Info("object delivered after retries", "bucket", obj.Bucket, "key", key, "attempts", attempt)
+				r.log.Info("object delivered after retries", "bucket", obj.Bucket, "key", p.key, "attempts", attempt)
 			} else {
-				r.log.Debug("object delivered", "bucket", obj.Bucket, "key", key, "records", b.records, "bytes", len(body))
+				r.log.Debug("object delivered", "bucket", obj.Bucket, "key", p.key, "records", b.records, "bytes", len(obj.Body),
+					"encode", p.encoded, "put", time.Since(putStart))
 			}
 			return true
 		}
@@ -84,11 +132,11 @@ func (r *runner) deliver(ctx context.Context, b *batch) bool {
 		code := s3ErrorCode(err)
 		if age := r.m.now().Sub(b.oldest()); age > r.m.cfg.RecordMaxAge {
 			r.log.Error("records outlived the retention limit while S3 kept failing; writing them to the error output",
-				"bucket", obj.Bucket, "key", key, "attempts", attempt, "age", age.Round(time.Second), "code", code, "err", err)
-			return r.deliverErrors(ctx, ds, b, seed, code, err.Error(), attempt)
+				"bucket", obj.Bucket, "key", p.key, "attempts", attempt, "age", age.Round(time.Second), "code", code, "err", err)
+			return r.deliverErrors(ctx, ds, p, code, err.Error(), attempt)
 		}
 		wait := r.m.backoff(attempt)
-		r.log.Warn("S3 put failed; retrying", "bucket", obj.Bucket, "key", key, "attempt", attempt,
+		r.log.Warn("S3 put failed; retrying", "bucket", obj.Bucket, "key", p.key, "attempt", attempt,
 			"code", code, "err", err, "retry_in", wait)
 		if !sleep(ctx, wait) {
 			return false
@@ -98,18 +146,19 @@ func (r *runner) deliver(ctx context.Context, b *batch) bool {
 
 // deliverErrors writes a batch as failed-record JSON (spec §4.7) under the
 // error output prefix, retrying until it is written.
-func (r *runner) deliverErrors(ctx context.Context, ds *firehose.DeliveryStream, b *batch, seed []byte, code, message string, attempts int) bool {
+func (r *runner) deliverErrors(ctx context.Context, ds *firehose.DeliveryStream, p *prepared, code, message string, attempts int) bool {
 	labels := ds.ARN
+	b := p.b
 	for attempt := 1; ; attempt++ {
-		key, err := errorObjectKey(b.plan, &r.random, seed, b.oldest(), ErrorOutputS3)
-		var body []byte
+		err := p.errKeyEr
 		if err == nil {
-			body, err = r.enc.encode(b.plan, key, b.oldest(), failedRecordsOf(b, code, message, attempts, r.m.now()))
+			p.body.Reset()
+			err = r.errEnc.encode(p.body, b.plan, p.errKey, b.oldest(), failedRecordsOf(b, code, message, attempts, r.m.now()))
 		}
 		if err == nil {
-			obj := destination.Object{Account: ds.AccountID, Bucket: b.plan.bucket, Key: key, Body: body, KMSKeyARN: b.plan.kmsKeyARN}
+			obj := destination.Object{Account: ds.AccountID, Bucket: b.plan.bucket, Key: p.errKey, Body: p.body.Bytes(), KMSKeyARN: b.plan.kmsKeyARN}
 			if err = r.m.objects.PutObject(ctx, obj); err == nil {
-				r.log.Warn("records written to the error output", "bucket", obj.Bucket, "key", key, "records", b.records)
+				r.log.Warn("records written to the error output", "bucket", obj.Bucket, "key", p.errKey, "records", b.records)
 				return true
 			}
 		}
@@ -119,7 +168,7 @@ func (r *runner) deliverErrors(ctx context.Context, ds *firehose.DeliveryStream,
 		r.m.metrics.DeliveryToS3Success.WithLabelValues(labels).Set(0)
 		wait := r.m.backoff(attempt)
 		r.log.Error("cannot write to the error output either; retrying (records stay in memory and stored)",
-			"key", key, "attempt", attempt, "err", err, "retry_in", wait)
+			"key", p.errKey, "attempt", attempt, "err", err, "retry_in", wait)
 		if !sleep(ctx, wait) {
 			return false
 		}
@@ -131,7 +180,13 @@ func (r *runner) deliverErrors(ctx context.Context, ds *firehose.DeliveryStream,
 // this one is acknowledged (see runner).
 func (r *runner) acknowledge(ctx context.Context, cons Consumer, b *batch) bool {
 	for attempt := 1; ; attempt++ {
+		start := time.Now()
 		err := cons.AckThrough(ctx, b.lastSeq)
+		took := time.Since(start)
+		if took > slowAck {
+			r.log.Warn("slow acknowledgement of delivered records", "through_seq", b.lastSeq, "took", took, "err", err)
+		}
+		r.log.Debug("acknowledged", "through_seq", b.lastSeq, "took", took)
 		if err == nil {
 			return true
 		}
@@ -145,6 +200,10 @@ func (r *runner) acknowledge(ctx context.Context, cons Consumer, b *batch) bool 
 		}
 	}
 }
+
+// slowAck is when an acknowledgement is worth a warning: the record log is
+// struggling (a disk stall, an overloaded cluster).
+const slowAck = time.Second
 
 // s3ErrorCode names a failure the way Firehose's logs do ("S3.NoSuchBucket").
 func s3ErrorCode(err error) string {
@@ -198,16 +257,15 @@ func failedRecordsOf(b *batch, code, message string, attempts int, now time.Time
 	}
 }
 
-// encoder builds object bodies, reusing one buffer and one compressor per
-// format across batches (a destination must not keep a body after
-// PutObject returns).
+// encoder builds object bodies, reusing one compressor per format across
+// batches (a destination must not keep a body after PutObject returns, so
+// the buffers are reused too).
 type encoder struct {
-	body    bytes.Buffer
 	writers map[compression.Format]*compression.Writer
 }
 
-func (e *encoder) encode(p *plan, key string, modTime time.Time, recs func(yield func([]byte) bool)) ([]byte, error) {
-	e.body.Reset()
+func (e *encoder) encode(dst *bytes.Buffer, p *plan, key string, modTime time.Time, recs func(yield func([]byte) bool)) error {
+	dst.Reset()
 	if e.writers == nil {
 		e.writers = make(map[compression.Format]*compression.Writer)
 	}
@@ -216,21 +274,18 @@ func (e *encoder) encode(p *plan, key string, modTime time.Time, recs func(yield
 	w := e.writers[p.format]
 	var err error
 	if w == nil {
-		w, err = compression.NewWriter(p.format, &e.body, entry, compression.WithModTime(modTime))
+		w, err = compression.NewWriter(p.format, dst, entry, compression.WithModTime(modTime))
 		e.writers[p.format] = w
 	} else {
-		err = w.Reset(&e.body, entry, compression.WithModTime(modTime))
+		err = w.Reset(dst, entry, compression.WithModTime(modTime))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("delivery: %s writer: %w", p.format, err)
+		return fmt.Errorf("delivery: %s writer: %w", p.format, err)
 	}
 	for rec := range recs {
 		if _, err := w.Write(rec); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return e.body.Bytes(), nil
+	return w.Close()
 }

@@ -220,8 +220,8 @@ func s3Stream(name string, mutate ...func(*fm.ExtendedS3DestinationConfiguration
 	}
 	return &firehose.DeliveryStream{
 		Name: name, AccountID: "000000000000", Region: "us-east-1",
-		ARN:  "arn:aws:firehose:us-east-1:000000000000:deliverystream/" + name,
-		UID:  "uid" + name, Type: fm.DeliveryStreamTypeDirectPut, Status: firehose.StatusActive, VersionID: 1,
+		ARN: "arn:aws:firehose:us-east-1:000000000000:deliverystream/" + name,
+		UID: "uid" + name, Type: fm.DeliveryStreamTypeDirectPut, Status: firehose.StatusActive, VersionID: 1,
 		Destination: firehose.Destination{ExtendedS3: c},
 	}
 }

@@ -41,6 +41,11 @@ type Consumer interface {
 type Message struct {
 	Seq  uint64
 	Data []byte
+	// Delivery numbers the consumer's deliveries from 1, redeliveries
+	// included, with no gaps unless one was lost on the way (0: not
+	// tracked). A lost delivery means a stored message was skipped, so the
+	// runner starts over rather than acknowledge past it.
+	Delivery uint64
 }
 
 // Decrypter opens sealed messages (server-side encryption). The returned

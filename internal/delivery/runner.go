@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,19 +15,20 @@ import (
 	"github.com/sluicehq/sluice/internal/records"
 )
 
-// A runner delivers one stream. Two goroutines share the work:
+// A runner delivers one stream. Three goroutines share the work, joined by
+// unbuffered channels:
 //
 //   - the accumulator reads stored messages in order, opens them and cuts
 //     batches (batcher);
-//   - the deliverer takes batches one at a time, in order, builds the
-//     object, writes it with retries and acknowledges its messages.
+//   - the encoder names each batch's object and compresses it;
+//   - the writer takes the objects one at a time, in order, writes each
+//     with retries and acknowledges its messages before the next.
 //
-// A channel of capacity one between them lets the next batch fill while
-// the previous one compresses and uploads, and stops the accumulator (so
-// memory stays bounded) while the destination is down. Because only one
-// batch is ever written and not yet acknowledged, a crash can only leave
-// that one batch to be redone, and it is rebuilt from the same first
-// message under the same key.
+// So the next batch fills and compresses while the previous one uploads,
+// and everything upstream stops (memory stays bounded) while the
+// destination is down. Because only one batch is ever written and not yet
+// acknowledged, a crash can only leave that one batch to be redone, and it
+// is rebuilt from the same first message under the same key.
 type runner struct {
 	m      *Manager
 	uid    string
@@ -46,9 +48,11 @@ type runner struct {
 	// Accumulator only.
 	plan      *plan
 	planErrAt int64 // version whose plan error was last logged
-	// Deliverer only.
+	// Encoder goroutine only.
 	random seededReader
 	enc    encoder
+	// Writer goroutine only.
+	errEnc encoder
 }
 
 func newRunner(m *Manager, ds *firehose.DeliveryStream) *runner {
@@ -166,13 +170,27 @@ func (r *runner) session(ctx context.Context) error {
 	defer cons.Close()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	handoff := make(chan *batch, 1)
+	// Unbuffered: at most three batches are held (one filling, one
+	// encoded and waiting, one being written), which bounds memory at
+	// about three times the buffering size.
+	handoff := make(chan *batch)
+	encoded := make(chan *prepared)
+	free := make(chan *bytes.Buffer, bodyBuffers)
+	for range bodyBuffers {
+		free <- new(bytes.Buffer)
+	}
 	r.resetFreshness()
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		if err := r.deliverLoop(ctx, cons, handoff); err != nil {
+		if err := r.encodeLoop(ctx, handoff, encoded, free); err != nil {
+			cancel(err)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		if err := r.writeLoop(ctx, cons, encoded, free); err != nil {
 			cancel(err)
 		}
 	}()
@@ -188,7 +206,7 @@ func (r *runner) session(ctx context.Context) error {
 // accumulate reads messages and hands complete batches to the deliverer.
 func (r *runner) accumulate(ctx context.Context, cons Consumer, handoff chan<- *batch) error {
 	b := batcher{linger: r.m.cfg.ZeroBufferLinger}
-	var lastTaken uint64
+	var lastTaken, lastDelivery uint64
 	send := func(done *batch) bool {
 		r.mu.Lock()
 		r.inflight = append(r.inflight, done.oldestMS)
@@ -230,6 +248,16 @@ func (r *runner) accumulate(ctx context.Context, cons Consumer, handoff chan<- *
 			}
 			continue
 		}
+		if msg.Delivery != 0 {
+			if lastDelivery != 0 && msg.Delivery != lastDelivery+1 {
+				// A delivery never reached us, so a stored message may
+				// have been skipped: acknowledging a later batch would
+				// remove it unread. Start over from the first
+				// unacknowledged message instead.
+				return fmt.Errorf("%w: delivery %d after %d", errDeliveryLost, msg.Delivery, lastDelivery)
+			}
+			lastDelivery = msg.Delivery
+		}
 		if msg.Seq <= lastTaken {
 			continue // a message handed out again: it is already in a batch
 		}
@@ -246,6 +274,9 @@ func (r *runner) accumulate(ctx context.Context, cons Consumer, handoff chan<- *
 		r.openOldest.Store(b.oldestMS())
 	}
 }
+
+// errDeliveryLost ends a session whose consumer lost a delivery.
+var errDeliveryLost = errors.New("delivery: a stored message was lost between the record log and the runner")
 
 // minWait keeps a runner catching up from cutting a batch every time the
 // prefetch buffer is briefly empty.

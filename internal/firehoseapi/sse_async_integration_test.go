@@ -56,13 +56,13 @@ func TestSSEInProgressRefusesChanges(t *testing.T) {
 	ctx := ctxT(t)
 	for _, tc := range []struct{ name, status string }{{"enabling", "ENABLING"}, {"disabling", "DISABLING"}} {
 		msg := "Firehose " + tc.name + " under account " + account + " has an encryption change in progress; its encryption status is " + tc.status + "."
-		wantError[types.ResourceInUseException](t, startEncryption(c, ctx, tc.name, awsOwnedKey()), msg)
-		wantError[types.ResourceInUseException](t, startEncryption(c, ctx, tc.name, customerKey(key)), msg)
-		wantError[types.ResourceInUseException](t, stopEncryption(c, ctx, tc.name), msg)
+		wantError[types.ResourceInUseException](t, startEncryption(ctx, c, tc.name, awsOwnedKey()), msg)
+		wantError[types.ResourceInUseException](t, startEncryption(ctx, c, tc.name, customerKey(key)), msg)
+		wantError[types.ResourceInUseException](t, stopEncryption(ctx, c, tc.name), msg)
 	}
 	// ResourceInUseException comes before a key problem.
 	missing := "arn:aws:kms:us-east-1:000000000000:key/0b6e7a3c-59b8-4f6e-9d2a-6c1f1c0e7d11"
-	wantError[types.ResourceInUseException](t, startEncryption(c, ctx, "enabling", customerKey(missing)),
+	wantError[types.ResourceInUseException](t, startEncryption(ctx, c, "enabling", customerKey(missing)),
 		"Firehose enabling under account "+account+" has an encryption change in progress; its encryption status is ENABLING.")
 
 	// The refused calls changed nothing.
@@ -158,7 +158,7 @@ func TestSSEAsyncGrantFailures(t *testing.T) {
 	checkEncryption(t, "CREATING_FAILED stream", d.DeliveryStreamEncryptionConfiguration,
 		sseWant{Status: types.DeliveryStreamEncryptionStatusEnablingFailed, KeyType: types.KeyTypeCustomerManagedCmk, KeyARN: k4,
 			Failure: types.DeliveryStreamFailureTypeDisabledKmsKey, FailureDetail: k4 + " is disabled."})
-	wantError[types.ResourceInUseException](t, startEncryption(c, ctxT(t), "born-bad", awsOwnedKey()),
+	wantError[types.ResourceInUseException](t, startEncryption(ctxT(t), c, "born-bad", awsOwnedKey()),
 		"Firehose born-bad under account "+account+" is not in ACTIVE state; its status is CREATING_FAILED.")
 	if _, err := c.DeleteDeliveryStream(ctxT(t), &fh.DeleteDeliveryStreamInput{DeliveryStreamName: aws.String("born-bad")}); err != nil {
 		t.Fatal(err)

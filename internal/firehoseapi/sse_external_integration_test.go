@@ -138,10 +138,10 @@ func TestSSEExternalKMSMoto(t *testing.T) {
 	// Synchronous key checks go to moto too.
 	missing := "arn:aws:kms:us-east-1:" + motoAccount + ":key/0b6e7a3c-59b8-4f6e-9d2a-6c1f1c0e7d11"
 	activeStream(t, c, "ext2")
-	wantInvalidKMS(t, startEncryption(c, ctxT(t), "ext2", customerKey(missing)), "NotFoundException", "")
+	wantInvalidKMS(t, startEncryption(ctxT(t), c, "ext2", customerKey(missing)), "NotFoundException", "")
 	disabled := createKey(t, mk)
 	disableKey(t, mk, motoKeyID(disabled))
-	wantInvalidKMS(t, startEncryption(c, ctxT(t), "ext2", customerKey(disabled)), "DisabledException", disabled+" is disabled.")
+	wantInvalidKMS(t, startEncryption(ctxT(t), c, "ext2", customerKey(disabled)), "DisabledException", disabled+" is disabled.")
 
 	// Key trouble on the data path: a disabled key, then a revoked grant
 	// (moto lists no grant rather than failing: also a revocation).
@@ -209,7 +209,7 @@ func TestSSEExternalKMSUnreachable(t *testing.T) {
 	activeStream(t, c, "s")
 	ctx, cancel := context.WithTimeout(ctxT(t), time.Minute)
 	defer cancel()
-	err = startEncryption(c, ctx, "s", customerKey("arn:aws:kms:us-east-1:"+motoAccount+":key/0b6e7a3c-59b8-4f6e-9d2a-6c1f1c0e7d11"))
+	err = startEncryption(ctx, c, "s", customerKey("arn:aws:kms:us-east-1:"+motoAccount+":key/0b6e7a3c-59b8-4f6e-9d2a-6c1f1c0e7d11"))
 	var ikms *types.InvalidKMSResourceException
 	if err == nil || errors.As(err, &ikms) {
 		t.Fatalf("Start with KMS unreachable = %v, want a retryable service error", err)

@@ -122,28 +122,28 @@ func awsOwnedKey() *types.DeliveryStreamEncryptionConfigurationInput {
 	return &types.DeliveryStreamEncryptionConfigurationInput{KeyType: types.KeyTypeAwsOwnedCmk}
 }
 
-func startEncryption(c *fh.Client, ctx context.Context, name string, in *types.DeliveryStreamEncryptionConfigurationInput) error {
+func startEncryption(ctx context.Context, c *fh.Client, name string, in *types.DeliveryStreamEncryptionConfigurationInput) error {
 	_, err := c.StartDeliveryStreamEncryption(ctx, &fh.StartDeliveryStreamEncryptionInput{
 		DeliveryStreamName: aws.String(name), DeliveryStreamEncryptionConfigurationInput: in,
 	})
 	return err
 }
 
-func stopEncryption(c *fh.Client, ctx context.Context, name string) error {
+func stopEncryption(ctx context.Context, c *fh.Client, name string) error {
 	_, err := c.StopDeliveryStreamEncryption(ctx, &fh.StopDeliveryStreamEncryptionInput{DeliveryStreamName: aws.String(name)})
 	return err
 }
 
 func mustStart(t *testing.T, c *fh.Client, name string, in *types.DeliveryStreamEncryptionConfigurationInput) {
 	t.Helper()
-	if err := startEncryption(c, ctxT(t), name, in); err != nil {
+	if err := startEncryption(ctxT(t), c, name, in); err != nil {
 		t.Fatalf("StartDeliveryStreamEncryption %s: %v", name, err)
 	}
 }
 
 func mustStop(t *testing.T, c *fh.Client, name string) {
 	t.Helper()
-	if err := stopEncryption(c, ctxT(t), name); err != nil {
+	if err := stopEncryption(ctxT(t), c, name); err != nil {
 		t.Fatalf("StopDeliveryStreamEncryption %s: %v", name, err)
 	}
 }

@@ -247,17 +247,17 @@ func TestSSEStartErrors(t *testing.T) {
 	missingAlias := "arn:aws:kms:us-east-1:000000000000:alias/nope"
 	ctx := ctxT(t)
 
-	wantError[types.InvalidArgumentException](t, startEncryption(c, ctx, "s", &types.DeliveryStreamEncryptionConfigurationInput{KeyType: types.KeyTypeCustomerManagedCmk}),
+	wantError[types.InvalidArgumentException](t, startEncryption(ctx, c, "s", &types.DeliveryStreamEncryptionConfigurationInput{KeyType: types.KeyTypeCustomerManagedCmk}),
 		"KeyARN must be specified when KeyType is CUSTOMER_MANAGED_CMK.")
-	wantError[types.InvalidArgumentException](t, startEncryption(c, ctx, "s", &types.DeliveryStreamEncryptionConfigurationInput{KeyType: types.KeyTypeAwsOwnedCmk, KeyARN: aws.String(disabled)}),
+	wantError[types.InvalidArgumentException](t, startEncryption(ctx, c, "s", &types.DeliveryStreamEncryptionConfigurationInput{KeyType: types.KeyTypeAwsOwnedCmk, KeyARN: aws.String(disabled)}),
 		"KeyARN must not be specified when KeyType is AWS_OWNED_CMK.")
 
-	wantInvalidKMS(t, startEncryption(c, ctx, "s", customerKey(missing)), "NotFoundException", "Key '"+missing+"' does not exist")
-	wantInvalidKMS(t, startEncryption(c, ctx, "s", customerKey(missingAlias)), "NotFoundException", "")
-	wantInvalidKMS(t, startEncryption(c, ctx, "s", customerKey(disabled)), "DisabledException", disabled+" is disabled.")
-	wantInvalidKMS(t, startEncryption(c, ctx, "s", customerKey(pending)), "KMSInvalidStateException", pending+" is pending deletion.")
-	wantInvalidKMS(t, startEncryption(c, ctx, "s", customerKey(rsa)), "InvalidKeyUsageException", "")
-	wantInvalidKMS(t, startEncryption(c, ctx, "s", customerKey(hmac)), "InvalidKeyUsageException", "")
+	wantInvalidKMS(t, startEncryption(ctx, c, "s", customerKey(missing)), "NotFoundException", "Key '"+missing+"' does not exist")
+	wantInvalidKMS(t, startEncryption(ctx, c, "s", customerKey(missingAlias)), "NotFoundException", "")
+	wantInvalidKMS(t, startEncryption(ctx, c, "s", customerKey(disabled)), "DisabledException", disabled+" is disabled.")
+	wantInvalidKMS(t, startEncryption(ctx, c, "s", customerKey(pending)), "KMSInvalidStateException", pending+" is pending deletion.")
+	wantInvalidKMS(t, startEncryption(ctx, c, "s", customerKey(rsa)), "InvalidKeyUsageException", "")
+	wantInvalidKMS(t, startEncryption(ctx, c, "s", customerKey(hmac)), "InvalidKeyUsageException", "")
 
 	// The "code" member is on the wire, next to __type and message.
 	raw := firehoseCall(t, srv.URL, "StartDeliveryStreamEncryption",
@@ -268,21 +268,21 @@ func TestSSEStartErrors(t *testing.T) {
 	}
 
 	notDirect := "This operation is not permitted on KinesisStreamAsSource delivery stream type."
-	wantError[types.InvalidArgumentException](t, startEncryption(c, ctx, "kds", awsOwnedKey()), notDirect)
-	wantError[types.InvalidArgumentException](t, stopEncryption(c, ctx, "kds"), notDirect)
+	wantError[types.InvalidArgumentException](t, startEncryption(ctx, c, "kds", awsOwnedKey()), notDirect)
+	wantError[types.InvalidArgumentException](t, stopEncryption(ctx, c, "kds"), notDirect)
 	if d := describe(t, c, "kds"); d.DeliveryStreamEncryptionConfiguration != nil {
 		t.Fatalf("KinesisStreamAsSource encryption = %+v, want absent", d.DeliveryStreamEncryptionConfiguration)
 	}
 
 	gone := "Firehose nope under account " + account + " not found."
-	wantError[types.ResourceNotFoundException](t, startEncryption(c, ctx, "nope", awsOwnedKey()), gone)
-	wantError[types.ResourceNotFoundException](t, startEncryption(c, ctx, "nope", customerKey(missing)), gone)
-	wantError[types.ResourceNotFoundException](t, stopEncryption(c, ctx, "nope"), gone)
+	wantError[types.ResourceNotFoundException](t, startEncryption(ctx, c, "nope", awsOwnedKey()), gone)
+	wantError[types.ResourceNotFoundException](t, startEncryption(ctx, c, "nope", customerKey(missing)), gone)
+	wantError[types.ResourceNotFoundException](t, stopEncryption(ctx, c, "nope"), gone)
 
 	// None of the refusals changed the stream or counted toward the limit.
 	checkEncryption(t, "after refusals", encryption(t, c, "s"), sseWant{Status: types.DeliveryStreamEncryptionStatusDisabled})
 	for i := range 25 {
-		if err := stopEncryption(c, ctx, "s"); err != nil {
+		if err := stopEncryption(ctx, c, "s"); err != nil {
 			t.Fatalf("Stop %d after the refusals: %v", i+1, err)
 		}
 	}
@@ -324,8 +324,8 @@ func TestSSECallLimit(t *testing.T) {
 		}
 	}
 	msg := "You have exceeded the limit of 25 StartDeliveryStreamEncryption and StopDeliveryStreamEncryption calls in 24 hours for Firehose limited under account " + account + "."
-	wantError[types.LimitExceededException](t, stopEncryption(c, ctxT(t), "limited"), msg)
-	wantError[types.LimitExceededException](t, startEncryption(c, ctxT(t), "limited", awsOwnedKey()), msg)
+	wantError[types.LimitExceededException](t, stopEncryption(ctxT(t), c, "limited"), msg)
+	wantError[types.LimitExceededException](t, startEncryption(ctxT(t), c, "limited", awsOwnedKey()), msg)
 	checkEncryption(t, "after the refused calls", encryption(t, c, "limited"),
 		sseWant{Status: types.DeliveryStreamEncryptionStatusEnabled, KeyType: types.KeyTypeAwsOwnedCmk})
 
@@ -333,7 +333,7 @@ func TestSSECallLimit(t *testing.T) {
 	mustStart(t, c, "other", awsOwnedKey())
 	srv = srv.Restart()
 	c = srv.Firehose()
-	wantError[types.LimitExceededException](t, stopEncryption(c, ctxT(t), "limited"), msg)
+	wantError[types.LimitExceededException](t, stopEncryption(ctxT(t), c, "limited"), msg)
 }
 
 // CreateDeliveryStream with DeliveryStreamEncryptionConfigurationInput:
@@ -448,7 +448,7 @@ func TestSSEStreamsPerKeyLimit(t *testing.T) {
 	msg := "The KMS key " + key + " already encrypts 500 Firehose streams, the maximum."
 	parkedS3(t, c, "s500")
 	waitActive(t, c, "s500")
-	wantError[types.LimitExceededException](t, startEncryption(c, ctxT(t), "s500", customerKey(key)), msg)
+	wantError[types.LimitExceededException](t, startEncryption(ctxT(t), c, "s500", customerKey(key)), msg)
 	_, err := c.CreateDeliveryStream(ctxT(t), &fh.CreateDeliveryStreamInput{
 		DeliveryStreamName: aws.String("s501"), ExtendedS3DestinationConfiguration: extendedS3(),
 		DeliveryStreamEncryptionConfigurationInput: customerKey(key),

@@ -59,6 +59,7 @@ func benchServer(b *testing.B, op string, body []byte, recordsPerCall, recordSiz
 	createStreamB(b, srv, "bench")
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 	var failures atomic.Int64
+	var firstFailure atomic.Value // string
 	b.SetBytes(int64(recordsPerCall * recordSize))
 	b.SetParallelism(parallelism)
 	b.ResetTimer()
@@ -70,18 +71,20 @@ func benchServer(b *testing.B, op string, body []byte, recordsPerCall, recordSiz
 			resp, err := client.Do(req)
 			if err != nil {
 				failures.Add(1)
+				firstFailure.CompareAndSwap(nil, err.Error())
 				continue
 			}
-			_, _ = io.Copy(io.Discard, resp.Body)
+			out, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusOK {
 				failures.Add(1)
+				firstFailure.CompareAndSwap(nil, fmt.Sprintf("HTTP %d %s", resp.StatusCode, out))
 			}
 		}
 	})
 	b.StopTimer()
 	if n := failures.Load(); n > 0 {
-		b.Fatalf("%d calls failed", n)
+		b.Fatalf("%d calls failed; the first: %v", n, firstFailure.Load())
 	}
 	b.ReportMetric(float64(b.N*recordsPerCall)/b.Elapsed().Seconds(), "records/s")
 }

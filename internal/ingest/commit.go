@@ -168,8 +168,8 @@ func (c *committer) getBuf() []byte {
 }
 
 func (c *committer) putBuf(b []byte) {
-	if cap(b) == 0 || cap(b) > 2*c.in.cfg.MaxGroupBytes {
-		return // do not pin an unusually large buffer
+	if cap(b) == 0 || cap(b) > 2*max(c.in.cfg.MaxGroupBytes, MaxBatchBytes) {
+		return // do not keep an unusually large buffer
 	}
 	b = b[:0]
 	c.in.bufs.Put(&b)

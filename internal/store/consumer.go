@@ -42,9 +42,11 @@ type ConsumerConfig struct {
 	// When it is reached JetStream delivers nothing more until some are
 	// acknowledged, which bounds the runner's memory. Default 100,000.
 	MaxAckPending int
-	// Prefetch is how many messages the client asks for ahead of use.
-	// Default 256.
-	Prefetch int
+	// Prefetch is how many messages (default 256), and PrefetchBytes how
+	// many bytes (default 64 MiB, at least 4 × MaxMessageBytes so any
+	// message fits), one pull asks for ahead of use.
+	Prefetch      int
+	PrefetchBytes int
 }
 
 func (c *ConsumerConfig) defaults() {
@@ -57,18 +59,38 @@ func (c *ConsumerConfig) defaults() {
 	if c.Prefetch <= 0 {
 		c.Prefetch = 256
 	}
+	if c.PrefetchBytes < 4*MaxMessageBytes {
+		c.PrefetchBytes = 4 * MaxMessageBytes
+	}
 }
+
+// fetchExpiry bounds one pull request. Under 10 s the client asks for no
+// idle heartbeats, which a reader that pauses (the runner waiting for a
+// slow upload) could miss and take for a dead connection.
+const fetchExpiry = 5 * time.Second
 
 // ConsumerName is the durable consumer of a delivery stream's records.
 func ConsumerName(streamUID string) string { return "deliver-" + streamUID }
 
 // Consumer reads one delivery stream's stored record groups in order.
 // It is used by one goroutine at a time.
+//
+// It pulls with bounded one-shot fetches rather than the client's
+// continuous iterator: a fetch asks for a fixed number of messages and
+// bytes into a buffer that holds them all, so a reader that stops for a
+// while (its destination is down) can never make the client drop
+// deliveries. (The iterator's buffer is shared with idle heartbeats; when
+// a paused reader lets it fill, missed heartbeats trigger more pulls and
+// the client drops messages as a "slow consumer".)
 type Consumer struct {
 	store *Store
 	uid   string
+	cfg   ConsumerConfig
 	cons  jetstream.Consumer
-	iter  jetstream.MessagesContext
+	// The fetch being read, if any.
+	msgs        <-chan jetstream.Msg
+	batch       jetstream.MessageBatch
+	cancelFetch context.CancelFunc
 }
 
 // StoredMessage is one stored record group handed out by a Consumer.
@@ -79,6 +101,11 @@ type StoredMessage struct {
 	Sequence uint64
 	// Delivered counts how many times JetStream handed the message out.
 	Delivered uint64
+	// DeliverySeq numbers the consumer's deliveries, redeliveries
+	// included, from 1 after OpenConsumer. JetStream sends them in order,
+	// so a gap means the client lost a delivery (a slow-consumer drop):
+	// the reader must not acknowledge past it.
+	DeliverySeq uint64
 	// Stored is when JetStream stored the message.
 	Stored time.Time
 	// Data is the message (a records message). It is not shared with any
@@ -128,11 +155,7 @@ func (s *Store) OpenConsumer(ctx context.Context, streamUID string, cfg Consumer
 	if err != nil {
 		return nil, fmt.Errorf("store: create consumer %s: %w", name, err)
 	}
-	iter, err := cons.Messages(jetstream.PullMaxMessages(cfg.Prefetch))
-	if err != nil {
-		return nil, fmt.Errorf("store: pull from consumer %s: %w", name, err)
-	}
-	return &Consumer{store: s, uid: streamUID, cons: cons, iter: iter}, nil
+	return &Consumer{store: s, uid: streamUID, cfg: cfg, cons: cons}, nil
 }
 
 // Next returns the next stored message, waiting at most maxWait (and not
@@ -141,28 +164,68 @@ func (c *Consumer) Next(ctx context.Context, maxWait time.Duration) (*StoredMess
 	if maxWait <= 0 {
 		maxWait = time.Millisecond
 	}
-	wait, cancel := context.WithTimeout(ctx, maxWait)
-	defer cancel()
-	msg, err := c.iter.Next(jetstream.NextContext(wait))
-	if err != nil {
-		if ctx.Err() != nil {
+	timer := time.NewTimer(maxWait)
+	defer timer.Stop()
+	for {
+		if c.msgs == nil {
+			if err := c.fetch(ctx); err != nil {
+				return nil, err
+			}
+		}
+		select {
+		case msg, ok := <-c.msgs:
+			if !ok {
+				err := c.batch.Error()
+				c.endFetch()
+				if err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, nats.ErrTimeout) &&
+					!errors.Is(err, context.Canceled) {
+					return nil, fmt.Errorf("store: fetch records of %s: %w", c.uid, err)
+				}
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				continue // the pull expired or was filled: ask again
+			}
+			return c.wrap(msg)
+		case <-timer.C:
+			return nil, nil
+		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
-		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("store: next message of %s: %w", c.uid, err)
 	}
+}
+
+// fetch starts a pull of up to Prefetch messages and PrefetchBytes bytes.
+func (c *Consumer) fetch(ctx context.Context) error {
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchExpiry)
+	batch, err := c.cons.Fetch(c.cfg.Prefetch, jetstream.FetchMaxBytes(c.cfg.PrefetchBytes), jetstream.FetchContext(fctx))
+	if err != nil {
+		cancel()
+		return fmt.Errorf("store: fetch records of %s: %w", c.uid, err)
+	}
+	c.batch, c.msgs, c.cancelFetch = batch, batch.Messages(), cancel
+	return nil
+}
+
+func (c *Consumer) endFetch() {
+	if c.cancelFetch != nil {
+		c.cancelFetch()
+	}
+	c.msgs, c.batch, c.cancelFetch = nil, nil, nil
+}
+
+func (c *Consumer) wrap(msg jetstream.Msg) (*StoredMessage, error) {
 	meta, err := msg.Metadata()
 	if err != nil {
 		return nil, fmt.Errorf("store: message metadata of %s: %w", c.uid, err)
 	}
 	return &StoredMessage{
-		Sequence:  meta.Sequence.Stream,
-		Delivered: meta.NumDelivered,
-		Stored:    meta.Timestamp,
-		Data:      msg.Data(),
-		msg:       msg,
+		Sequence:    meta.Sequence.Stream,
+		Delivered:   meta.NumDelivered,
+		DeliverySeq: meta.Sequence.Consumer,
+		Stored:      meta.Timestamp,
+		Data:        msg.Data(),
+		msg:         msg,
 	}, nil
 }
 
@@ -192,7 +255,7 @@ func (c *Consumer) Pending(ctx context.Context) (waiting uint64, unacked int, er
 // Close stops fetching. Messages handed out and not acknowledged stay
 // stored and are delivered again by the next OpenConsumer.
 func (c *Consumer) Close() {
-	c.iter.Stop()
+	c.endFetch()
 }
 
 // DeleteConsumer removes a delivery stream's consumer (when the stream is

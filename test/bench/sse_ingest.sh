@@ -104,3 +104,8 @@ for s in plain owned cmk; do
 	printf '%-6s %14.0f %10.3f %16.2f %10.3f\n' "$s" "$r" "$(awk -v a="$r" -v b="$base_rate" 'BEGIN { print a / b }')" \
 		"$c" "$(awk -v a="$c" -v b="$base_cpu" 'BEGIN { print a / b }')"
 done
+if grep -q '"internal failure"' "$WORK/server.log"; then
+	echo
+	echo "# internal failures logged by the server, by cause:"
+	jq -rR 'fromjson? | select(.msg == "internal failure") | .err' "$WORK/server.log" | sed -E 's/[0-9a-f]{24}/<uid>/g' | sort | uniq -c | sort -rn | head -5
+fi
