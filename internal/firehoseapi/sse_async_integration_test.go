@@ -76,9 +76,10 @@ func TestSSEInProgressRefusesChanges(t *testing.T) {
 // (CREATING_FAILED) with the FailureDescription of spec §1.2.
 //
 // The test disables the keys right after the calls return; it needs the
-// few KMS calls in between to take less than the 3-second delay.
+// few KMS calls in between to take less than the delay.
 func TestSSEAsyncGrantFailures(t *testing.T) {
-	const delay = 3 * time.Second
+	// Generous so that a loaded CI machine still makes the calls in time.
+	const delay = 12 * time.Second
 	srv := startSSE(t, withEncryptionDelay(delay), withCreateDelay(delay))
 	c, k := srv.Firehose(), kmsClient(srv)
 	old, k1, k2, k3, k4, k5 := createKey(t, k), createKey(t, k), createKey(t, k), createKey(t, k), createKey(t, k), createKey(t, k)

@@ -19,7 +19,8 @@ import (
 // in between to take less than the delay.
 func TestSSERestartMidTransition(t *testing.T) {
 	t.Parallel()
-	const delay = 6 * time.Second
+	// Generous so that a loaded CI machine still makes the calls in time.
+	const delay = 15 * time.Second
 	srv := startSSE(t, withEncryptionDelay(delay))
 	c, k := srv.Firehose(), kmsClient(srv)
 	kE, kOld, kNew, kD := createKey(t, k), createKey(t, k), createKey(t, k), createKey(t, k)
