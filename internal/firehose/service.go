@@ -92,7 +92,11 @@ func (s *Service) Lookup(ctx context.Context, c Caller, name string) (*DeliveryS
 	if err != nil {
 		return nil, err
 	}
-	s.cache.put(key, &st.DeliveryStream, now.Add(s.cfg.LookupTTL))
+	// Only ACTIVE streams are cached: a producer waiting for a new stream
+	// must see it the moment it turns ACTIVE, not a second later.
+	if st.Status == StatusActive {
+		s.cache.put(key, &st.DeliveryStream, now.Add(s.cfg.LookupTTL))
+	}
 	return &st.DeliveryStream, nil
 }
 
