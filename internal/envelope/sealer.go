@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sluicehq/sluice/internal/firehose"
@@ -45,7 +46,9 @@ type Sealer struct {
 type dataKey struct {
 	key     *records.DataKey
 	created time.Time
-	bytes   int64
+	// bytes is added to by every sealing call and read by the next one to
+	// decide on rotation, without holding the Sealer's lock.
+	bytes atomic.Int64
 }
 
 type check struct {
@@ -96,9 +99,7 @@ func (s *Sealer) Encode(ctx context.Context, ds *firehose.DeliveryStream, dst []
 	if err != nil {
 		return nil, false, fmt.Errorf("envelope: seal: %w", err)
 	}
-	s.mu.Lock()
-	dk.bytes += int64(len(out))
-	s.mu.Unlock()
+	dk.bytes.Add(int64(len(out)))
 	return out, true, nil
 }
 
@@ -110,7 +111,7 @@ func (s *Sealer) sealingKey(ctx context.Context, ds *firehose.DeliveryStream, ke
 	s.mu.Lock()
 	dk := s.current[id]
 	s.mu.Unlock()
-	if dk != nil && now.Sub(dk.created) < s.cfg.MaxKeyAge && dk.bytes < s.cfg.MaxKeyBytes && dk.key.Seals() < s.cfg.MaxKeySeals {
+	if dk != nil && now.Sub(dk.created) < s.cfg.MaxKeyAge && dk.bytes.Load() < s.cfg.MaxKeyBytes && dk.key.Seals() < s.cfg.MaxKeySeals {
 		return dk, nil
 	}
 	plain, encrypted, err := s.kms.GenerateDataKey(ctx, key.Owner, key.ARN, map[string]string{EncryptionContextKey: ds.ARN})
