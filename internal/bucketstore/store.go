@@ -2,8 +2,8 @@ package bucketstore
 
 import (
 	"context"
-	"crypto/md5"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -17,6 +17,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/cespare/xxhash/v2"
 
 	"github.com/sluicehq/sluice/internal/destination"
 )
@@ -140,10 +142,9 @@ func (s *Store) writeTemp(body []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	sum := md5.Sum(body)
 	_, err = f.Write(body)
 	if err == nil {
-		setETag(f, `"`+hex.EncodeToString(sum[:])+`"`)
+		setETag(f, etagOf(body))
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
@@ -326,23 +327,37 @@ func (s *Store) OpenObject(account, bucket, key string) (*os.File, ObjectInfo, e
 	return f, ObjectInfo{Key: key, Size: fi.Size(), ModTime: fi.ModTime().UTC(), ETag: etag}, nil
 }
 
-// fileETag returns the object's stored ETag, or computes the MD5 of a file
+// fileETag returns the object's stored ETag, or computes the ETag of a file
 // that has none (placed there by hand, or on a file system without user
 // extended attributes) and tries to store it.
 func fileETag(f *os.File) (string, error) {
 	if etag := getETag(f); etag != "" {
 		return etag, nil
 	}
-	h := md5.New()
+	h := xxhash.New()
 	if _, err := io.Copy(h, f); err != nil {
 		return "", err
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return "", err
 	}
-	etag := `"` + hex.EncodeToString(h.Sum(nil)) + `"`
+	etag := formatETag(h.Sum64())
 	setETag(f, etag)
 	return etag, nil
+}
+
+// etagOf is an object's ETag: a 64-bit xxHash of the content, not an MD5.
+// MD5 cost the server a sixth of its CPU under full ingest load (it runs at
+// about 0.5 GB/s a core; xxHash at over 10). S3 itself promises an MD5
+// ETag only for single-part unencrypted uploads, and the "-1" suffix says
+// "not an MD5" the way multipart ETags do, so clients that check MD5s
+// against ETags skip the check instead of reporting corruption.
+func etagOf(body []byte) string { return formatETag(xxhash.Sum64(body)) }
+
+func formatETag(sum uint64) string {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], sum)
+	return `"` + hex.EncodeToString(b[:]) + `-1"`
 }
 
 // DeleteObject removes an object and the folders it leaves empty. A

@@ -38,7 +38,8 @@ import (
 // with the AWS default of 5 MiB / 300 s, and the 1 s interval only makes
 // the last partial object of the run leave at once instead of 300 s later.
 // SLUICE_BENCH_DURATION (seconds, default 30), SLUICE_BENCH_CONCURRENCY
-// (default 16) and SLUICE_BENCH_INTERVAL (seconds, default 1) change that;
+// (default 16), SLUICE_BENCH_SIZE_MB (default 5) and SLUICE_BENCH_INTERVAL
+// (seconds, default 1) change that;
 // SLUICE_BENCH_S3=versitygw delivers to a versitygw on loopback instead of
 // the built-in bucket store. Add -cpuprofile cpu.out to see where the time
 // goes.
@@ -91,7 +92,7 @@ func benchServer(b *testing.B, format types.CompressionFormat) (*apptest.Server,
 	client := loadgen.NewClient(srv.URL, "us-east-1", concurrency)
 	createStream(b, client, "bench", "bench", func(c *types.ExtendedS3DestinationConfiguration) {
 		c.CompressionFormat = format
-		c.BufferingHints = &types.BufferingHints{SizeInMBs: aws.Int32(5),
+		c.BufferingHints = &types.BufferingHints{SizeInMBs: aws.Int32(int32(envInt("SLUICE_BENCH_SIZE_MB", 5))),
 			IntervalInSeconds: aws.Int32(int32(envInt("SLUICE_BENCH_INTERVAL", 1)))}
 	})
 	return srv, client, concurrency

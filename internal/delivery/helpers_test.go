@@ -175,9 +175,19 @@ func (s *memStore) attempts() []string {
 type fakeStreams struct {
 	mu      sync.Mutex
 	streams map[string]*firehose.DeliveryStream
+	calls   atomic.Int64
+}
+
+// synced waits until the manager has finished a scan that started after
+// this call, so it has handed the catalog's current state to its runners.
+func (f *fakeStreams) synced(t *testing.T) {
+	t.Helper()
+	c0 := f.calls.Load()
+	eventually(t, "a catalog scan", func() bool { return f.calls.Load() >= c0+2 })
 }
 
 func (f *fakeStreams) All(context.Context) ([]*firehose.DeliveryStream, error) {
+	f.calls.Add(1)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []*firehose.DeliveryStream

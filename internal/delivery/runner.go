@@ -261,6 +261,13 @@ func (r *runner) accumulate(ctx context.Context, cons Consumer, handoff chan<- *
 		if msg.Seq <= lastTaken {
 			continue // a message handed out again: it is already in a batch
 		}
+		// The configuration may have changed while we waited: the message
+		// goes under the newest one.
+		if ds = r.stream.Load(); ds.VersionID != p.version {
+			if p, ok = r.planFor(ctx, ds); !ok {
+				return nil
+			}
+		}
 		pt, ok := r.open(ctx, ds, msg, &b, send)
 		if !ok {
 			return nil

@@ -76,7 +76,8 @@ func TestSizeHintCutsOnMessageBoundaries(t *testing.T) {
 		h.log.append(group(now+int64(i), chunk))
 	}
 	h.start()
-	eventually(t, "first object", func() bool { return len(h.store.keys()) == 1 })
+	// The object is written before its messages are acknowledged.
+	eventually(t, "first object", func() bool { return len(h.store.keys()) == 1 && h.log.stored() == 1 })
 	if n := len(h.store.get(h.store.keys()[0]).Body); n != 800<<10 {
 		t.Fatalf("first object has %d bytes", n)
 	}
@@ -84,14 +85,8 @@ func TestSizeHintCutsOnMessageBoundaries(t *testing.T) {
 	// would take its batch past 1 MiB, so the third goes alone and the
 	// fourth starts the next batch; a fifth brings that one to exactly
 	// 1 MiB, which cuts it.
-	if h.log.stored() != 1 {
-		t.Fatalf("%d messages stored, want 1", h.log.stored())
-	}
 	h.log.append(group(now+3, strings.Repeat("y", 700<<10)))
-	eventually(t, "second object", func() bool { return len(h.store.keys()) == 2 })
-	if h.log.stored() != 1 {
-		t.Fatalf("%d messages stored, want 1", h.log.stored())
-	}
+	eventually(t, "second object", func() bool { return len(h.store.keys()) == 2 && h.log.stored() == 1 })
 	h.log.append(group(now+4, strings.Repeat("z", 324<<10)))
 	eventually(t, "third object", func() bool { return len(h.store.keys()) == 3 && h.log.stored() == 0 })
 	sizes := map[int]bool{}
@@ -171,8 +166,7 @@ func TestUpdateTakesEffectForTheNextBatch(t *testing.T) {
 	})
 	ds2.VersionID = 2
 	h.streams.set(ds2)
-	// Wait until the manager has handed the new version over.
-	time.Sleep(3 * h.cfg.PollInterval)
+	h.streams.synced(t)
 	h.log.append(group(arrival+1, "b"))
 	eventually(t, "v2 object", func() bool { return len(h.store.keys()) == 2 && h.log.stored() == 0 })
 	keys := h.store.keys()
@@ -298,7 +292,8 @@ func TestManagerFollowsTheCatalog(t *testing.T) {
 	h.streams.set(creating)
 	h.log.append(group(arrival, "r"))
 	m := h.start()
-	time.Sleep(100 * time.Millisecond)
+	h.streams.synced(t)
+	time.Sleep(50 * time.Millisecond)
 	if len(h.store.keys()) != 0 || h.log.stored() != 1 {
 		t.Fatal("delivered for a stream that is not deliverable")
 	}

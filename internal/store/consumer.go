@@ -43,8 +43,8 @@ type ConsumerConfig struct {
 	// acknowledged, which bounds the runner's memory. Default 100,000.
 	MaxAckPending int
 	// Prefetch is how many messages (default 256), and PrefetchBytes how
-	// many bytes (default 64 MiB, at least 4 × MaxMessageBytes so any
-	// message fits), one pull asks for ahead of use.
+	// many bytes (default and minimum 2 × MaxMessageBytes, so any message
+	// fits), one pull asks for ahead of use.
 	Prefetch      int
 	PrefetchBytes int
 }
@@ -59,8 +59,8 @@ func (c *ConsumerConfig) defaults() {
 	if c.Prefetch <= 0 {
 		c.Prefetch = 256
 	}
-	if c.PrefetchBytes < 4*MaxMessageBytes {
-		c.PrefetchBytes = 4 * MaxMessageBytes
+	if c.PrefetchBytes < 2*MaxMessageBytes {
+		c.PrefetchBytes = 2 * MaxMessageBytes
 	}
 }
 
