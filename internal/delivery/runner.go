@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sluicehq/sluice/internal/envelope"
 	"github.com/sluicehq/sluice/internal/firehose"
 	"github.com/sluicehq/sluice/internal/records"
 )
@@ -332,6 +333,9 @@ func (r *runner) open(ctx context.Context, ds *firehose.DeliveryStream, msg Mess
 			r.log.Error("skipping a corrupt stored message", "seq", msg.Seq, "err", err)
 			return part{seq: msg.Seq, oldestMS: r.m.now().UnixMilli()}, true
 		}
+		if r.expiredForKey(ds, msg, err) {
+			return part{seq: msg.Seq, oldestMS: r.m.now().UnixMilli()}, true
+		}
 		wait := r.m.backoff(attempt)
 		r.log.Warn("cannot open stored records; retrying", "seq", msg.Seq, "attempt", attempt, "err", err, "retry_in", wait)
 		// Batches already complete must not wait for this message's key.
@@ -342,6 +346,33 @@ func (r *runner) open(ctx context.Context, ds *firehose.DeliveryStream, msg Mess
 			return part{}, false
 		}
 	}
+}
+
+// expiredForKey reports whether msg, which cannot be opened because its KMS
+// key is unusable, has waited past the retention limit. AWS waits up to
+// 24 hours for the key to come back, then drops the records and counts
+// them in the KMSKey* metrics; so does Sluice, once per message.
+func (r *runner) expiredForKey(ds *firehose.DeliveryStream, msg Message, err error) bool {
+	if !errors.Is(err, envelope.ErrKeyUnavailable) {
+		return false
+	}
+	m, perr := records.Parse(msg.Data)
+	if perr != nil {
+		return false
+	}
+	oldest := int64(-1)
+	for arrival := range m.Groups() {
+		if oldest < 0 || arrival < oldest {
+			oldest = arrival
+		}
+	}
+	if oldest < 0 || r.m.now().Sub(time.UnixMilli(oldest)) < r.m.cfg.RecordMaxAge {
+		return false
+	}
+	r.log.Error("dropping stored records whose KMS key stayed unusable past the retention limit",
+		"seq", msg.Seq, "records", m.Count(), "err", err)
+	r.m.metrics.CountKMSFailure(ds.ARN, firehose.KMSCode(err), m.Count())
+	return true
 }
 
 func (r *runner) parse(ctx context.Context, ds *firehose.DeliveryStream, msg Message) (part, error) {

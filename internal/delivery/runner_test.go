@@ -15,7 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"fmt"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/sluicehq/sluice/internal/destination"
+	"github.com/sluicehq/sluice/internal/envelope"
 	"github.com/sluicehq/sluice/internal/firehose"
 	fm "github.com/sluicehq/sluice/internal/firehosemodel"
 	"github.com/sluicehq/sluice/internal/records"
@@ -335,4 +338,49 @@ func TestOneRunnerPerStreamAcrossNodes(t *testing.T) {
 	a.stop()
 	a.log.append(group(arrival+100, "after"))
 	eventually(t, "takeover", func() bool { return a.log.stored() == 0 })
+}
+
+// keyGone refuses every sealed message as KMS does for a disabled key.
+type keyGone struct{}
+
+func (keyGone) Open(_ context.Context, _ *firehose.DeliveryStream, _ *records.Message, dst []byte) (records.Reader, []byte, error) {
+	return records.Reader{}, dst, fmt.Errorf("%w: %w", envelope.ErrKeyUnavailable,
+		&firehose.KMSError{Code: "DisabledException", Message: "key is disabled."})
+}
+
+// Records whose key stays unusable past the retention limit are dropped,
+// counted once in KMSKeyDisabled, and the stream moves on; younger ones wait.
+func TestSealedRecordsPastRetentionAreDroppedAndCounted(t *testing.T) {
+	h := newHarness(t)
+	h.cfg.RecordMaxAge = time.Hour
+	ds := s3Stream("expired")
+	h.streams.set(ds)
+	h.dec = keyGone{}
+	key, err := records.NewDataKey("arn:aws:kms:us-east-1:000000000000:key/k", []byte("wrapped"), bytes.Repeat([]byte{7}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-2 * time.Hour).UnixMilli()
+	msg, err := records.AppendSealed(nil, key, []byte(ds.ARN), group(old, "lost1", "lost2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.log.appendRaw(msg)
+	h.log.append(group(time.Now().UnixMilli(), "plain"))
+	h.start()
+	eventually(t, "the expired message dropped and the next delivered", func() bool { return h.log.stored() == 0 })
+	var all string
+	for _, k := range h.store.keys() {
+		all += string(h.store.get(k).Body)
+	}
+	if all != "plain" {
+		t.Fatalf("delivered %q, want only the plain record", all)
+	}
+	var counted dto.Metric
+	if err := h.metrics.KMSKeyDisabled.WithLabelValues(ds.ARN).Write(&counted); err != nil {
+		t.Fatal(err)
+	}
+	if got := counted.GetCounter().GetValue(); got != 2 {
+		t.Fatalf("KMSKeyDisabled = %v, want 2 (each dropped record once)", got)
+	}
 }

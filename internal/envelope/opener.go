@@ -44,7 +44,8 @@ func (s *Sealer) openingKey(ctx context.Context, ds *firehose.DeliveryStream, ms
 	if err != nil {
 		var kerr *firehose.KMSError
 		if errors.As(err, &kerr) {
-			s.countKMS(ds.ARN, err, msg.Count())
+			// Delivery waits for the key and counts the records once, if
+			// it has to give them up at the retention limit.
 			return nil, fmt.Errorf("%w: %w", ErrKeyUnavailable, err)
 		}
 		return nil, fmt.Errorf("envelope: decrypt data key: %w", err)

@@ -191,21 +191,5 @@ func (s *Sealer) countFailure(stream string, err error, groups []records.Group) 
 	for _, g := range groups {
 		n += len(g.Records)
 	}
-	s.countKMS(stream, err, n)
-}
-
-func (s *Sealer) countKMS(stream string, err error, n int) {
-	if s.metrics == nil || n == 0 {
-		return
-	}
-	switch firehose.KMSCode(err) {
-	case "DisabledException":
-		s.metrics.KMSKeyDisabled.WithLabelValues(stream).Add(float64(n))
-	case "NotFoundException":
-		s.metrics.KMSKeyNotFound.WithLabelValues(stream).Add(float64(n))
-	case "KMSInvalidStateException":
-		s.metrics.KMSKeyInvalidState.WithLabelValues(stream).Add(float64(n))
-	case "AccessDeniedException", "InvalidGrantIdException", "InvalidGrantTokenException":
-		s.metrics.KMSKeyAccessDenied.WithLabelValues(stream).Add(float64(n))
-	}
+	s.metrics.CountKMSFailure(stream, firehose.KMSCode(err), n)
 }

@@ -98,3 +98,26 @@ func (m *Metrics) Forget(stream string) {
 		h.DeletePartialMatch(labels)
 	}
 }
+
+// CountKMSFailure counts records that could not be encrypted or decrypted
+// because of their KMS key, in the metric of the KMS exception (code).
+// Codes that are not about the key are not counted.
+func (m *Metrics) CountKMSFailure(stream, code string, records int) {
+	if m == nil || records == 0 {
+		return
+	}
+	var c *prometheus.CounterVec
+	switch code {
+	case "DisabledException":
+		c = m.KMSKeyDisabled
+	case "NotFoundException":
+		c = m.KMSKeyNotFound
+	case "KMSInvalidStateException":
+		c = m.KMSKeyInvalidState
+	case "AccessDeniedException", "InvalidGrantIdException", "InvalidGrantTokenException":
+		c = m.KMSKeyAccessDenied
+	default:
+		return
+	}
+	c.WithLabelValues(stream).Add(float64(records))
+}
