@@ -80,7 +80,7 @@ func New(cfg Config, kms firehose.KMS, m *metrics.Metrics) *Sealer {
 // Encode stores groups sealed when the stream's encryption is in effect,
 // in plaintext otherwise, and says which it did.
 func (s *Sealer) Encode(ctx context.Context, ds *firehose.DeliveryStream, dst []byte, groups []records.Group) ([]byte, bool, error) {
-	key := ds.Encryption.Active()
+	key := ds.Encryption.Effective
 	if key == nil {
 		return records.Append(dst, groups...), false, nil
 	}

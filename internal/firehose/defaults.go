@@ -17,7 +17,7 @@ func applyDefaults(d *Destination) {
 		c := d.Redshift
 		defaultS3(c.S3Configuration)
 		defaultS3(c.S3BackupConfiguration)
-		setDefault(&c.S3BackupMode, fm.RedshiftS3BackupModeDisabled)
+		setDefault(&c.S3BackupMode, ptr(fm.RedshiftS3BackupModeDisabled))
 		setDefault(&c.CloudWatchLoggingOptions, loggingDisabled())
 		if c.RetryOptions == nil {
 			c.RetryOptions = &fm.RedshiftRetryOptions{DurationInSeconds: ptr[int32](3600)}
@@ -26,36 +26,36 @@ func applyDefaults(d *Destination) {
 		c := d.Elasticsearch
 		defaultS3(c.S3Configuration)
 		setDefault(&c.BufferingHints, &fm.ElasticsearchBufferingHints{SizeInMBs: ptr[int32](5), IntervalInSeconds: ptr[int32](300)})
-		setDefault(&c.S3BackupMode, fm.ElasticsearchS3BackupModeFailedDocumentsOnly)
+		setDefault(&c.S3BackupMode, ptr(fm.ElasticsearchS3BackupModeFailedDocumentsOnly))
 		setDefault(&c.CloudWatchLoggingOptions, loggingDisabled())
 		setDefault(&c.RetryOptions, &fm.ElasticsearchRetryOptions{DurationInSeconds: ptr[int32](300)})
 	case d.Amazonopensearchservice != nil:
 		c := d.Amazonopensearchservice
 		defaultS3(c.S3Configuration)
 		setDefault(&c.BufferingHints, &fm.AmazonopensearchserviceBufferingHints{SizeInMBs: ptr[int32](5), IntervalInSeconds: ptr[int32](300)})
-		setDefault(&c.S3BackupMode, fm.AmazonopensearchserviceS3BackupModeFailedDocumentsOnly)
+		setDefault(&c.S3BackupMode, ptr(fm.AmazonopensearchserviceS3BackupModeFailedDocumentsOnly))
 		setDefault(&c.CloudWatchLoggingOptions, loggingDisabled())
 		setDefault(&c.RetryOptions, &fm.AmazonopensearchserviceRetryOptions{DurationInSeconds: ptr[int32](300)})
 	case d.AmazonOpenSearchServerless != nil:
 		c := d.AmazonOpenSearchServerless
 		defaultS3(c.S3Configuration)
 		setDefault(&c.BufferingHints, &fm.AmazonOpenSearchServerlessBufferingHints{SizeInMBs: ptr[int32](5), IntervalInSeconds: ptr[int32](300)})
-		setDefault(&c.S3BackupMode, fm.AmazonOpenSearchServerlessS3BackupModeFailedDocumentsOnly)
+		setDefault(&c.S3BackupMode, ptr(fm.AmazonOpenSearchServerlessS3BackupModeFailedDocumentsOnly))
 		setDefault(&c.CloudWatchLoggingOptions, loggingDisabled())
 		setDefault(&c.RetryOptions, &fm.AmazonOpenSearchServerlessRetryOptions{DurationInSeconds: ptr[int32](300)})
 	case d.Splunk != nil:
 		c := d.Splunk
 		defaultS3(c.S3Configuration)
 		setDefault(&c.BufferingHints, &fm.SplunkBufferingHints{SizeInMBs: ptr[int32](5), IntervalInSeconds: ptr[int32](60)})
-		setDefault(&c.S3BackupMode, fm.SplunkS3BackupModeFailedEventsOnly)
+		setDefault(&c.S3BackupMode, ptr(fm.SplunkS3BackupModeFailedEventsOnly))
 		setDefault(&c.CloudWatchLoggingOptions, loggingDisabled())
 		setDefault(&c.RetryOptions, &fm.SplunkRetryOptions{DurationInSeconds: ptr[int32](3600)})
-		setDefault(&c.HECAcknowledgmentTimeoutInSeconds, 180)
+		setDefault(&c.HECAcknowledgmentTimeoutInSeconds, ptr(int32(180)))
 	case d.HttpEndpoint != nil:
 		c := d.HttpEndpoint
 		defaultS3(c.S3Configuration)
 		setDefault(&c.BufferingHints, &fm.HttpEndpointBufferingHints{SizeInMBs: ptr[int32](5), IntervalInSeconds: ptr[int32](300)})
-		setDefault(&c.S3BackupMode, fm.HttpEndpointS3BackupModeFailedDataOnly)
+		setDefault(&c.S3BackupMode, ptr(fm.HttpEndpointS3BackupModeFailedDataOnly))
 		setDefault(&c.CloudWatchLoggingOptions, loggingDisabled())
 		setDefault(&c.RetryOptions, &fm.HttpEndpointRetryOptions{DurationInSeconds: ptr[int32](300)})
 		if c.RequestConfiguration == nil {
@@ -79,7 +79,7 @@ func defaultS3(c *fm.S3DestinationConfiguration) {
 		return
 	}
 	setDefault(&c.BufferingHints, &fm.BufferingHints{SizeInMBs: ptr[int32](5), IntervalInSeconds: ptr[int32](300)})
-	setDefault(&c.CompressionFormat, fm.CompressionFormatUncompressed)
+	setDefault(&c.CompressionFormat, ptr(fm.CompressionFormatUncompressed))
 	setDefault(&c.EncryptionConfiguration, noEncryption())
 	setDefault(&c.CloudWatchLoggingOptions, loggingDisabled())
 }
@@ -87,7 +87,7 @@ func defaultS3(c *fm.S3DestinationConfiguration) {
 func defaultExtendedS3(c *fm.ExtendedS3DestinationConfiguration) {
 	size := int32(5)
 	if conv := c.DataFormatConversionConfiguration; conv != nil {
-		setDefault(&conv.Enabled, true)
+		setDefault(&conv.Enabled, ptr(true))
 		if *conv.Enabled {
 			size = 128 // the documented default once conversion is on
 		}
@@ -96,10 +96,10 @@ func defaultExtendedS3(c *fm.ExtendedS3DestinationConfiguration) {
 	// {"Enabled": false} rather than leaving the member out.
 	setDefault(&c.DataFormatConversionConfiguration, &fm.DataFormatConversionConfiguration{Enabled: ptr(false)})
 	setDefault(&c.BufferingHints, &fm.BufferingHints{SizeInMBs: &size, IntervalInSeconds: ptr[int32](300)})
-	setDefault(&c.CompressionFormat, fm.CompressionFormatUncompressed)
+	setDefault(&c.CompressionFormat, ptr(fm.CompressionFormatUncompressed))
 	setDefault(&c.EncryptionConfiguration, noEncryption())
 	setDefault(&c.CloudWatchLoggingOptions, loggingDisabled())
-	setDefault(&c.S3BackupMode, fm.S3BackupModeDisabled)
+	setDefault(&c.S3BackupMode, ptr(fm.S3BackupModeDisabled))
 	if dp := c.DynamicPartitioningConfiguration; dp != nil && deref(dp.Enabled) {
 		setDefault(&dp.RetryOptions, &fm.RetryOptions{DurationInSeconds: ptr[int32](300)})
 	}
@@ -114,26 +114,11 @@ func loggingDisabled() *fm.CloudWatchLoggingOptions {
 	return &fm.CloudWatchLoggingOptions{Enabled: ptr(false)}
 }
 
-// setDefault sets *field to value when it is unset. It takes the value
-// (or, for structures, a pointer) the field should get.
-func setDefault[T any, V any](field **T, value V) {
-	if *field != nil {
-		return
-	}
-	switch v := any(value).(type) {
-	case *T:
-		*field = v
-	case T:
-		*field = &v
-	default:
-		// Untyped numeric constants arrive as int; convert through the
-		// field's own type.
-		if n, ok := any(value).(int); ok {
-			if p, ok := any(field).(**int32); ok {
-				x := int32(n)
-				*p = &x
-			}
-		}
+// setDefault sets *field to value when it is unset. Taking a pointer of
+// the field's own type lets the compiler catch a default of the wrong type.
+func setDefault[T any](field **T, value *T) {
+	if *field == nil {
+		*field = value
 	}
 }
 

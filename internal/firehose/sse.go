@@ -82,9 +82,6 @@ type RetiringKey struct {
 	Attempted bool `json:"attempted,omitempty"`
 }
 
-// Active reports whether records stored now are sealed, and under which key.
-func (e *Encryption) Active() *SSEKey { return e.Effective }
-
 // StartEncryption implements StartDeliveryStreamEncryption.
 func (s *Service) StartEncryption(ctx context.Context, c Caller, name string, in *fm.DeliveryStreamEncryptionConfigurationInput) error {
 	if in == nil {

@@ -155,9 +155,12 @@ func (in *Ingester) Put(ctx context.Context, c firehose.Caller, name string, rec
 	}
 	acc.Count = n
 	acc.StreamUID = ds.UID
-	accepted := 0
-	for _, r := range recs[:n] {
-		accepted += len(r)
+	accepted := total
+	if n < len(recs) { // only a throttled batch needs its stored bytes recounted
+		accepted = 0
+		for _, r := range recs[:n] {
+			accepted += len(r)
+		}
 	}
 	in.metrics.IncomingRecords.WithLabelValues(labels).Add(float64(n))
 	in.metrics.IncomingBytes.WithLabelValues(labels).Add(float64(accepted))
