@@ -95,7 +95,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	out, err := s.serve(w, r, requestID)
+	out, body, err := s.serve(w, r, requestID)
+	// Handlers copy what they keep out of the body (decoders copy, the
+	// record path decodes into its own buffers), so once the answer is
+	// written the body's buffer can serve the next request.
+	defer recycleBody(body)
 	if err != nil {
 		var apiErr *Error
 		if !errors.As(err, &apiErr) {
@@ -108,18 +112,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeOutput(w, out, s.log, requestID)
 }
 
-func (s *Server) serve(w http.ResponseWriter, r *http.Request, requestID string) (any, error) {
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, requestID string) (out any, body []byte, err error) {
 	if r.Method != http.MethodPost {
-		return nil, Errorf(CodeUnknownOperation, "")
+		return nil, nil, Errorf(CodeUnknownOperation, "")
 	}
 	prefix, op, _ := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
 	svc := s.services[prefix]
 	if svc == nil {
-		return nil, &Error{Code: CodeUnknownOperation, Status: http.StatusBadRequest}
+		return nil, nil, &Error{Code: CodeUnknownOperation, Status: http.StatusBadRequest}
 	}
 	handler := svc.Operations[op]
 	if handler == nil {
-		return nil, &Error{Code: CodeUnknownOperation, Status: http.StatusBadRequest}
+		return nil, nil, &Error{Code: CodeUnknownOperation, Status: http.StatusBadRequest}
 	}
 	if pre, ok := s.auth.(PreAuthenticator); ok {
 		if err := pre.PreAuthenticate(r, svc.SigningName); err != nil {
@@ -127,21 +131,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, requestID string)
 			// net/http from reading (discarding) it first, so an unauthenticated
 			// client can make the server neither buffer nor wait for a body.
 			w.Header().Set("Connection", "close")
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	body, err := s.readBody(r)
+	body, err = s.readBody(r)
 	if err != nil {
 		// The rest of the body is unread; do not let net/http drain it.
 		w.Header().Set("Connection", "close")
-		return nil, err
+		return nil, body, err
 	}
 	id, err := s.auth.Authenticate(r, body, svc.SigningName)
 	if err != nil {
-		return nil, err
+		return nil, body, err
 	}
 	req := &Request{Operation: op, Body: body, RequestID: requestID, Identity: id, HTTP: r}
-	return handler(r.Context(), req)
+	out, err = handler(r.Context(), req)
+	return out, body, err
 }
 
 func (s *Server) readBody(r *http.Request) ([]byte, error) {
@@ -154,10 +159,10 @@ func (s *Server) readBody(r *http.Request) ([]byte, error) {
 		reader = io.LimitReader(r.Body, limit+1)
 	}
 	size := r.ContentLength
-	if size < 0 || size > 1<<20 {
+	if size < 0 || size > maxPooledBody {
 		size = 512
 	}
-	buf := make([]byte, 0, size+1)
+	buf := newBody(int(size) + 1)
 	for {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
@@ -168,11 +173,11 @@ func (s *Server) readBody(r *http.Request) ([]byte, error) {
 			break
 		}
 		if err != nil {
-			return nil, Errorf(CodeSerialization, "Could not read request body: %v", err)
+			return buf, Errorf(CodeSerialization, "Could not read request body: %v", err)
 		}
 	}
 	if limit > 0 && int64(len(buf)) > limit {
-		return nil, tooLarge(limit)
+		return buf, tooLarge(limit)
 	}
 	return buf, nil
 }

@@ -145,7 +145,9 @@ func (s *Store) writeTemp(body []byte) (string, error) {
 	_, err = f.Write(body)
 	if err == nil {
 		setETag(f, etagOf(body))
-		err = f.Sync()
+		if err = f.Sync(); err == nil {
+			dropCache(f)
+		}
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
