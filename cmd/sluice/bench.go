@@ -41,6 +41,7 @@ func bench(args []string, stdout, stderr io.Writer) int {
 		serverArgs                stringList
 		serverLog                 bool
 		cpuProfile                string
+		nullServer                bool
 	)
 	fs := flag.NewFlagSet("sluice bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -58,6 +59,7 @@ func bench(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&serverLog, "server-log", false, "show the spawned servers' logs")
 	fs.BoolVar(&compareMoto, "compare-moto", false, "then run the same load against a spawned moto_server and print the ratio")
 	fs.StringVar(&motoExe, "moto-server", "moto_server", "moto_server executable for --compare-moto")
+	fs.BoolVar(&nullServer, "null-server", false, "drive an in-process responder that answers without storing anything: the generator's own ceiling on this machine")
 	fs.StringVar(&cpuProfile, "cpuprofile", "", "write the generator's own CPU profile to this file (the server has --pprof)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -96,6 +98,17 @@ func bench(args []string, stdout, stderr io.Writer) int {
 	childLog := io.Discard
 	if serverLog {
 		childLog = stderr
+	}
+
+	if nullServer {
+		null, err := loadgen.StartNullServer(cfg.BatchSize)
+		if err != nil {
+			fmt.Fprintf(stderr, "sluice bench: %v\n", err)
+			return 1
+		}
+		defer null.Close()
+		cfg.Target, createStream, spawnServer, compareMoto = null.URL, false, false, false
+		fmt.Fprintln(stdout, "null server: nothing is stored; the CPU below is the generator's and the responder's")
 	}
 
 	var spawned *loadgen.Server

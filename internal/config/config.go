@@ -99,6 +99,12 @@ type Config struct {
 	LogLevel  string
 	LogFormat string
 
+	// MemoryLimit is the Go runtime's soft memory limit in bytes (0: none).
+	// The collector works harder as the heap nears it, instead of letting
+	// the heap double before each collection; a GOMEMLIMIT environment
+	// variable takes precedence.
+	MemoryLimit int64
+
 	// Pprof serves Go's /debug/pprof handlers on the listen port, for
 	// profiling; off by default because it exposes internals.
 	Pprof bool
@@ -122,6 +128,7 @@ func Defaults() Config {
 		RecordMaxBytes:    10 << 30,
 		MaxClockSkew:      5 * time.Minute,
 		MaxInFlight:       256,
+		MemoryLimit:       200 << 20,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,
@@ -157,6 +164,7 @@ func (c *Config) FlagSet(name string) *flag.FlagSet {
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "PEM certificate file; with --tls-key, serve HTTPS")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "PEM private key file of --tls-cert")
 	fs.IntVar(&c.MaxInFlight, "max-in-flight", c.MaxInFlight, "API requests served at once; beyond it ServiceUnavailableException (0: no bound)")
+	fs.Int64Var(&c.MemoryLimit, "memory-limit", c.MemoryLimit, "soft memory limit of the Go runtime in bytes; GOMEMLIMIT takes precedence (0: none)")
 	fs.DurationVar(&c.ReadHeaderTimeout, "read-header-timeout", c.ReadHeaderTimeout, "time a client has to send a request's headers")
 	fs.DurationVar(&c.ReadTimeout, "read-timeout", c.ReadTimeout, "time a client has to send a whole request, body included")
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "time an idle keep-alive connection is kept open")
@@ -325,6 +333,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxInFlight < 0 {
 		errs = append(errs, errors.New("config: max-in-flight must not be negative"))
+	}
+	if c.MemoryLimit < 0 {
+		errs = append(errs, errors.New("config: memory-limit must not be negative"))
 	}
 	if c.ReadHeaderTimeout <= 0 || c.ReadTimeout <= 0 || c.IdleTimeout <= 0 {
 		errs = append(errs, errors.New("config: read-header-timeout, read-timeout and idle-timeout must be positive"))

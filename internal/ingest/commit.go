@@ -17,11 +17,12 @@ import (
 // and the next group takes all of them (up to MaxGroupBytes). There is no
 // timer and no added latency: a call on an idle stream is written at once.
 //
-// Up to GroupsInFlight groups of one stream are written at a time. The
-// record log still stores them one after the other, but while one group is
-// being synced the next is already encoded and on its way, so the disk
-// never waits for the rest of the pipeline (waking callers, answering
-// them, reading their next requests). Record order within a call is kept
+// Up to GroupsInFlight groups of one stream are written at a time (one by
+// default). With more than one, the record log still stores them one after
+// the other, but while one group is being synced the next is already
+// encoded and on its way, so the disk never waits for the rest of the
+// pipeline; with one, each group gathers more calls and fewer fsyncs serve
+// them, which measured faster here (see DefaultGroupsInFlight). Record order within a call is kept
 // because a call is never split; calls that overlap in time have no order
 // to keep, and a call made after another was answered is stored after it.
 //

@@ -126,3 +126,27 @@ func TestHistogramQuantiles(t *testing.T) {
 		}
 	}
 }
+
+// The null server must look like a real one to the SDK: every call succeeds
+// and every record is counted, for both operations.
+func TestNullServer(t *testing.T) {
+	for _, batch := range []int{1, 7} {
+		null, err := loadgen.StartNullServer(batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := loadgen.Config{Target: null.URL, Region: "us-east-1", Stream: "any", Concurrency: 2, RecordSize: 64, BatchSize: batch,
+			Duration: time.Minute, MaxCalls: 10}
+		res, err := loadgen.Run(context.Background(), cfg, loadgen.NewClient(null.URL, "us-east-1", 2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Calls != 10 || res.Records != int64(10*batch) || len(res.CallErrors) > 0 || len(res.RecordErrors) > 0 {
+			t.Errorf("batch %d: calls %d, records %d, errors %v %v; want 10 calls, %d records, no errors",
+				batch, res.Calls, res.Records, res.CallErrors, res.RecordErrors, 10*batch)
+		}
+		if err := null.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
