@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/cespare/xxhash/v2"
 	"testing"
 
 	"github.com/sluicehq/sluice/internal/destination"
@@ -64,7 +66,7 @@ func TestPutCreatesBucketAndPlainFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.Size != 5 || info.ETag != etagOf([]byte("hello")) || len(info.ETag) != 20 {
+	if info.Size != 5 || info.ETag != formatETag(xxhash.Sum64String("hello")) || len(info.ETag) != 20 {
 		t.Fatalf("info = %+v", info)
 	}
 	buckets, err := s.ListBuckets(acct)
@@ -384,4 +386,22 @@ func TestObjectStoreContract(t *testing.T) {
 		return io.ReadAll(f)
 	}
 	destinationtest.ObjectStore(t, s, read, acct, "contract")
+}
+
+// An object written in several chunks gets the ETag of its whole content,
+// the same one a file without the stored attribute gets when it is read.
+func TestETagOfChunkedWrite(t *testing.T) {
+	s := newStore(t)
+	body := make([]byte, 1<<20+12345)
+	for i := range body {
+		body[i] = byte(i * 31)
+	}
+	put(t, s, "big", "k", string(body))
+	info, err := s.Stat(acct, "big", "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := formatETag(xxhash.Sum64(body)); info.ETag != want {
+		t.Fatalf("ETag %s, want %s", info.ETag, want)
+	}
 }

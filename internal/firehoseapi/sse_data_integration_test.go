@@ -307,15 +307,17 @@ func TestSSEKeyRotationUnderLoad(t *testing.T) {
 		})
 	}
 	progress("start")
+	isServiceKey := func(id string) bool { return id != "" && id != k1 && id != k2 }
 	steps := []struct {
-		what string
-		sse  *types.DeliveryStreamEncryptionConfigurationInput
-		want types.DeliveryStreamEncryptionStatus
+		what  string
+		sse   *types.DeliveryStreamEncryptionConfigurationInput
+		want  types.DeliveryStreamEncryptionStatus
+		keyOK func(keyID string) bool // of the messages stored once the step took effect
 	}{
-		{"Start(k1)", customerKey(k1), types.DeliveryStreamEncryptionStatusEnabled},
-		{"Start(k2)", customerKey(k2), types.DeliveryStreamEncryptionStatusEnabled},
-		{"Stop", nil, types.DeliveryStreamEncryptionStatusDisabled},
-		{"Start(AWS_OWNED_CMK)", awsOwnedKey(), types.DeliveryStreamEncryptionStatusEnabled},
+		{"Start(k1)", customerKey(k1), types.DeliveryStreamEncryptionStatusEnabled, func(id string) bool { return id == k1 }},
+		{"Start(k2)", customerKey(k2), types.DeliveryStreamEncryptionStatusEnabled, func(id string) bool { return id == k2 }},
+		{"Stop", nil, types.DeliveryStreamEncryptionStatusDisabled, func(id string) bool { return id == "" }},
+		{"Start(AWS_OWNED_CMK)", awsOwnedKey(), types.DeliveryStreamEncryptionStatusEnabled, isServiceKey},
 	}
 	for _, s := range steps {
 		if s.sse == nil {
@@ -324,6 +326,13 @@ func TestSSEKeyRotationUnderLoad(t *testing.T) {
 			mustStart(t, c, "load", s.sse)
 		}
 		waitEncryption(t, c, "load", s.want)
+		// The data path may use its cached copy of the stream for up to
+		// a second (firehose.Config.LookupTTL), so the load only runs
+		// under the new state once a newly stored message shows it.
+		apptest.Eventually(t, waitFor, "a message stored after "+s.what, func() bool {
+			id, ok := lastStoredKey(t, srv, "load")
+			return ok && s.keyOK(id)
+		})
 		progress(s.what)
 	}
 	close(stop)

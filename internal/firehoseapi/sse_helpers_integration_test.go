@@ -254,6 +254,30 @@ type storedMessage struct {
 // storedMessages reads every stored message of a stream from the record
 // log and opens the sealed ones with the data path's sealer, failing the
 // test if any cannot be opened.
+// lastStoredKey returns the KMS key id of the newest message stored for a
+// stream ("" when it is plaintext), and whether there is one.
+func lastStoredKey(t *testing.T, srv *apptest.Server, name string) (string, bool) {
+	t.Helper()
+	ctx := ctxT(t)
+	ds, err := srv.App.Streams().Lookup(ctx, caller, name)
+	if err != nil {
+		t.Fatalf("look up %s: %v", name, err)
+	}
+	seq, err := srv.App.Store().LastSequence(ctx, ds.UID)
+	if err != nil || seq == 0 {
+		return "", false
+	}
+	raw, err := srv.App.Store().ReadRecords(ctx, ds.UID, seq, 1)
+	if err != nil || len(raw) == 0 {
+		return "", false
+	}
+	msg, err := records.Parse(raw[0].Data)
+	if err != nil {
+		t.Fatalf("message %d of %s: %v", seq, name, err)
+	}
+	return msg.KeyID(), true
+}
+
 func storedMessages(t *testing.T, srv *apptest.Server, name string) []storedMessage {
 	t.Helper()
 	ctx := ctxT(t)
