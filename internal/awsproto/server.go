@@ -158,8 +158,10 @@ func (s *Server) readBody(r *http.Request) ([]byte, error) {
 	if limit > 0 {
 		reader = io.LimitReader(r.Body, limit+1)
 	}
+	// Content-Length is a hint: a client that declares megabytes and sends
+	// them slowly must not pin that much memory up front.
 	size := r.ContentLength
-	if size < 0 || size > maxPooledBody {
+	if size < 0 || size > 1<<20 {
 		size = 512
 	}
 	buf := newBody(int(size) + 1)
