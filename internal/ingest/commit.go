@@ -17,14 +17,16 @@ import (
 // and the next group takes all of them (up to MaxGroupBytes). There is no
 // timer and no added latency: a call on an idle stream is written at once.
 //
-// Up to GroupsInFlight groups of one stream are written at a time (one by
-// default). With more than one, the record log still stores them one after
-// the other, but while one group is being synced the next is already
-// encoded and on its way, so the disk never waits for the rest of the
-// pipeline; with one, each group gathers more calls and fewer fsyncs serve
-// them, which measured faster here (see DefaultGroupsInFlight). Record order within a call is kept
-// because a call is never split; calls that overlap in time have no order
-// to keep, and a call made after another was answered is stored after it.
+// A second group (up to GroupsInFlight) starts while one is being written
+// only when the calls waiting add up to at least half of MaxGroupBytes.
+// Large calls (PutRecordBatch) then overlap: the next group is encoded and
+// on its way while JetStream writes and syncs the previous one (measured
+// 5-7% more records/s). Small calls (PutRecord) keep waiting for the
+// writer, so each group gathers more of them and fewer fsyncs serve the
+// same calls (measured 5-7% more calls/s than with two groups at once).
+// Record order within a call is kept because a call is never split; calls
+// that overlap in time have no order to keep, and a call made after
+// another was answered is stored after it.
 //
 // The goroutine of a waiting call does the writing (leader hand-off), so
 // there is no background goroutine per stream. Groups are formed under the
@@ -56,6 +58,7 @@ type committer struct {
 	uid     string
 	mu      sync.Mutex
 	queue   []*pending
+	queued  int // record bytes of the calls in queue
 	writers int // groups being written, ≤ cfg.GroupsInFlight
 }
 
@@ -75,15 +78,20 @@ func (cs *committers) commit(ctx context.Context, ds *firehose.DeliveryStream, a
 	}
 	c.mu.Lock()
 	c.queue = append(c.queue, p)
+	c.queued += p.bytes
 	var group []*pending
-	if c.writers < c.in.cfg.GroupsInFlight {
-		// A free writer slot means nothing is queued (a finishing writer
-		// takes the queue at once), so the group is this call alone.
+	if c.writers == 0 || (c.writers < c.in.cfg.GroupsInFlight && 2*c.queued >= c.in.cfg.MaxGroupBytes) {
 		c.writers++
 		group = c.takeGroupLocked()
 	}
 	c.mu.Unlock()
 
+	if group != nil && group[0] != p {
+		// The new group starts with calls queued before this one: its
+		// first call writes it.
+		group[0].wake <- group
+		group = nil
+	}
 	if group == nil {
 		// Callers wait for their records to be stored even if they give
 		// up (ctx): the group is written on behalf of several callers,
@@ -104,6 +112,7 @@ func (c *committer) takeGroupLocked() []*pending {
 		size += c.queue[n].bytes
 		n++
 	}
+	c.queued -= size
 	group := make([]*pending, n)
 	copy(group, c.queue)
 	clear(c.queue[:n]) // let the queue's array drop the finished calls
@@ -142,13 +151,13 @@ func (c *committer) store(ctx context.Context, ds *firehose.DeliveryStream, grou
 	// The group is written on behalf of several callers: one caller
 	// giving up must not abandon the others' records.
 	ctx = context.WithoutCancel(ctx)
-	buf := c.getBuf()
-	msg, encrypted, err := c.in.encoder.Encode(ctx, ds, buf, groups)
+	// A fresh buffer each time: the appender keeps the message (it hands
+	// it to delivery in memory), so it cannot be recycled here.
+	msg, encrypted, err := c.in.encoder.Encode(ctx, ds, nil, groups)
 	var seq uint64
 	if err == nil {
 		seq, err = c.in.appender.AppendRecords(ctx, c.uid, msg)
 	}
-	c.putBuf(msg)
 	err = storeError(err)
 	first := uint32(0)
 	for _, p := range group {
@@ -156,24 +165,6 @@ func (c *committer) store(ctx context.Context, ds *firehose.DeliveryStream, grou
 		p.err = err
 		first += uint32(len(p.recs))
 	}
-}
-
-// getBuf and putBuf recycle encode buffers through a sync.Pool, so a busy
-// stream encodes into warm memory instead of allocating megabytes per
-// group, and an idle server gives the memory back at the next GC.
-func (c *committer) getBuf() []byte {
-	if b, ok := c.in.bufs.Get().(*[]byte); ok {
-		return (*b)[:0]
-	}
-	return nil
-}
-
-func (c *committer) putBuf(b []byte) {
-	if cap(b) == 0 || cap(b) > 2*max(c.in.cfg.MaxGroupBytes, MaxBatchBytes) {
-		return // do not keep an unusually large buffer
-	}
-	b = b[:0]
-	c.in.bufs.Put(&b)
 }
 
 func storeError(err error) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -117,12 +118,12 @@ func decode(t *testing.T, msg []byte) []string {
 // order, with each call told where its records are.
 func TestGroupCommitPipeline(t *testing.T) {
 	log := newGatedLog()
-	in := testIngester(log, Config{GroupsInFlight: 2})
+	in := testIngester(log, Config{GroupsInFlight: 2, MaxGroupBytes: 8})
 
 	a := put(in, "a1", "a2")
 	<-log.entered
-	b := put(in, "b1")
-	<-log.entered // two groups in flight: the pipeline is full
+	b := put(in, "b1b2") // half of MaxGroupBytes: a second group starts
+	<-log.entered        // two groups in flight: the pipeline is full
 	c := put(in, "c1")
 	waitFor(t, "c queued", func() bool { return in.queued("uid-1") == 1 })
 	d := put(in, "d1", "d2", "d3")
@@ -153,11 +154,56 @@ func TestGroupCommitPipeline(t *testing.T) {
 	if r := results["d"].acc; r.Seq != cd || r.First != 1 || r.Count != 3 {
 		t.Fatalf("d stored at %d/%d count %d, want %d/1 count 3", r.Seq, r.First, r.Count, cd)
 	}
+	if r := results["b"].acc; r.Seq == 0 || r.Seq > 3 || fmt.Sprint(decode(t, log.msgs[r.Seq-1])) != "[b1b2]" {
+		t.Fatalf("b's message %d does not hold [b1b2] alone", r.Seq)
+	}
 	if r := results["a"].acc; r.Seq != 1 || fmt.Sprint(decode(t, log.msgs[0])) != "[a1 a2]" {
 		t.Fatalf("a stored at %d, want first", r.Seq)
 	}
 	if log.maxSeen != 2 {
 		t.Fatalf("%d groups were in flight at once, want at most and at least 2", log.maxSeen)
+	}
+}
+
+// TestGroupCommitSmallCallsWait checks that small calls wait for the group
+// being written instead of starting a second one, and that a second group
+// starts once the calls waiting reach half of MaxGroupBytes; it begins
+// with the earlier, smaller call, whose caller writes it.
+func TestGroupCommitSmallCallsWait(t *testing.T) {
+	log := newGatedLog()
+	in := testIngester(log, Config{GroupsInFlight: 2, MaxGroupBytes: 20})
+
+	a := put(in, "a")
+	<-log.entered
+	b := put(in, "b")
+	waitFor(t, "b queued", func() bool { return in.queued("uid-1") == 1 })
+	c := put(in, "c")
+	waitFor(t, "c queued", func() bool { return in.queued("uid-1") == 2 })
+	select {
+	case <-log.entered:
+		t.Fatal("a second group started for 2 bytes of calls")
+	case <-time.After(50 * time.Millisecond):
+	}
+	big := put(in, "0123456789") // 12 bytes waiting: over half of 20
+	<-log.entered                // the second group: [b c big]
+	waitFor(t, "the queue taken", func() bool { return in.queued("uid-1") == 0 })
+	log.release <- nil
+	log.release <- nil
+	for name, ch := range map[string]chan putResult{"a": a, "b": b, "c": c, "big": big} {
+		if r := <-ch; r.err != nil {
+			t.Fatalf("%s: %v", name, r.err)
+		}
+	}
+	var got []string
+	for _, m := range log.msgs {
+		got = append(got, fmt.Sprint(decode(t, m)))
+	}
+	slices.Sort(got) // the two groups were in flight together: either may be stored first
+	if want := "[[a] [b c 0123456789]]"; fmt.Sprint(got) != want {
+		t.Fatalf("messages %v, want %s", got, want)
+	}
+	if log.maxSeen != 2 {
+		t.Fatalf("%d groups in flight at once, want 2", log.maxSeen)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -15,6 +16,20 @@ import (
 // acknowledgement (a work-queue stream allows nothing else). A stored
 // message is removed from the log once it is acknowledged, and the delivery
 // runner acknowledges only after the object holding its records is written.
+//
+// The consumer runs in one of two modes (recent.go says why). Caught up,
+// it is headers-only and each payload comes from memory, where this
+// process put it when storing it. Behind (a backlog after a restart,
+// groups another node stored, a destination that held delivery up), it
+// carries payloads as JetStream reads them. It switches to carrying
+// payloads at the first group not found in memory, and back once
+// recentCaughtUp groups in a row were also in memory. A switch re-creates
+// the JetStream consumer, which is safe because nothing is acknowledged
+// through it (see AckThrough). A work queue only allows consumers that
+// start at its first message, so after a switch JetStream hands out again
+// the messages read and not yet acknowledged; the Consumer passes over
+// them itself, keeping DeliverySeq gapless unless JetStream's own
+// numbering has a gap.
 //
 // Two properties matter to the runner and shape this API:
 //
@@ -91,7 +106,20 @@ type Consumer struct {
 	msgs        <-chan jetstream.Msg
 	batch       jetstream.MessageBatch
 	cancelFetch context.CancelFunc
+
+	headersOnly  bool
+	lastSeq      uint64 // the newest stream sequence handed out
+	lastDelivery uint64 // DeliverySeq of the last message handed out
+	lastConsSeq  uint64 // the JetStream consumer's number of the last message received
+	lost         uint64 // deliveries JetStream numbered and never sent, not yet reported
+	inMemory     int    // carrying payloads: groups in a row also in memory
 }
+
+// recentCaughtUp is how many groups in a row must be in memory before a
+// consumer carrying payloads goes back to headers-only. More than one, so
+// that a consumer at the edge of the memory bound does not switch back
+// and forth on every group.
+const recentCaughtUp = 8
 
 // StoredMessage is one stored record group handed out by a Consumer.
 type StoredMessage struct {
@@ -135,27 +163,42 @@ func (m *StoredMessage) InProgress() error { return m.msg.InProgress() }
 // see messages twice.
 func (s *Store) OpenConsumer(ctx context.Context, streamUID string, cfg ConsumerConfig) (*Consumer, error) {
 	cfg.defaults()
-	name := ConsumerName(streamUID)
-	if err := s.records.DeleteConsumer(ctx, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
-		return nil, fmt.Errorf("store: reset consumer %s: %w", name, err)
+	c := &Consumer{store: s, uid: streamUID, cfg: cfg}
+	if err := c.recreate(ctx, true); err != nil {
+		return nil, err
 	}
-	cons, err := s.records.CreateConsumer(ctx, jetstream.ConsumerConfig{
+	return c, nil
+}
+
+// recreate replaces the JetStream consumer with one in the given mode,
+// starting at the first message stored.
+func (c *Consumer) recreate(ctx context.Context, headersOnly bool) error {
+	c.endFetch()
+	name := ConsumerName(c.uid)
+	if err := c.store.records.DeleteConsumer(ctx, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return fmt.Errorf("store: reset consumer %s: %w", name, err)
+	}
+	cfg := jetstream.ConsumerConfig{
 		Durable:       name,
-		Description:   "Sluice delivery of stream " + streamUID,
-		FilterSubject: RecordSubject(streamUID),
+		Description:   "Sluice delivery of stream " + c.uid,
+		FilterSubject: RecordSubject(c.uid),
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       cfg.AckWait,
-		MaxAckPending: cfg.MaxAckPending,
+		AckWait:       c.cfg.AckWait,
+		MaxAckPending: c.cfg.MaxAckPending,
 		// Redelivery only happens when an owner went silent past AckWait;
 		// there is no reason to ever give up on a record.
-		MaxDeliver: -1,
-		Replicas:   s.cfg.Replicas,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: create consumer %s: %w", name, err)
+		MaxDeliver:  -1,
+		Replicas:    c.store.cfg.Replicas,
+		HeadersOnly: headersOnly,
 	}
-	return &Consumer{store: s, uid: streamUID, cfg: cfg, cons: cons}, nil
+	cons, err := c.store.records.CreateConsumer(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("store: create consumer %s: %w", name, err)
+	}
+	c.cons, c.headersOnly, c.inMemory = cons, headersOnly, 0
+	c.lastConsSeq = 0 // the new consumer numbers from 1 again
+	return nil
 }
 
 // Next returns the next stored message, waiting at most maxWait (and not
@@ -186,7 +229,11 @@ func (c *Consumer) Next(ctx context.Context, maxWait time.Duration) (*StoredMess
 				}
 				continue // the pull expired or was filled: ask again
 			}
-			return c.wrap(msg)
+			m, err := c.wrap(ctx, msg)
+			if m == nil && err == nil {
+				continue // handed out before
+			}
+			return m, err
 		case <-timer.C:
 			return nil, nil
 		case <-ctx.Done():
@@ -214,19 +261,81 @@ func (c *Consumer) endFetch() {
 	c.msgs, c.batch, c.cancelFetch = nil, nil, nil
 }
 
-func (c *Consumer) wrap(msg jetstream.Msg) (*StoredMessage, error) {
+// wrap turns a delivered message into a StoredMessage, or returns nil for
+// one handed out before.
+func (c *Consumer) wrap(ctx context.Context, msg jetstream.Msg) (*StoredMessage, error) {
 	meta, err := msg.Metadata()
 	if err != nil {
 		return nil, fmt.Errorf("store: message metadata of %s: %w", c.uid, err)
 	}
-	return &StoredMessage{
-		Sequence:    meta.Sequence.Stream,
+	if n := meta.Sequence.Consumer; n > c.lastConsSeq {
+		c.lost += n - c.lastConsSeq - 1
+		c.lastConsSeq = n
+	}
+	seq := meta.Sequence.Stream
+	if seq <= c.lastSeq {
+		return nil, nil
+	}
+	data, switchMode, err := c.payload(ctx, seq, msg)
+	if err != nil {
+		return nil, err
+	}
+	c.lastDelivery += 1 + c.lost
+	c.lost, c.lastSeq = 0, seq
+	m := &StoredMessage{
+		Sequence:    seq,
 		Delivered:   meta.NumDelivered,
-		DeliverySeq: meta.Sequence.Consumer,
+		DeliverySeq: c.lastDelivery,
 		Stored:      meta.Timestamp,
-		Data:        msg.Data(),
+		Data:        data,
 		msg:         msg,
-	}, nil
+	}
+	if switchMode {
+		if err := c.recreate(ctx, !c.headersOnly); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// payload returns the stored group seq and whether the consumer should
+// switch modes after handing it out.
+func (c *Consumer) payload(ctx context.Context, seq uint64, msg jetstream.Msg) ([]byte, bool, error) {
+	hdr := msg.Headers()
+	key := hdr.Get(recentHeader)
+	if !c.headersOnly {
+		// Drop the copy in memory, if any: it is not needed, and finding
+		// it says the consumer has caught up with what is kept there.
+		if key != "" {
+			if _, ok := c.store.recent.take(key, c.uid, len(msg.Data())); ok {
+				c.inMemory++
+				return msg.Data(), c.inMemory >= recentCaughtUp, nil
+			}
+		}
+		c.inMemory = 0
+		return msg.Data(), false, nil
+	}
+	size, err := strconv.Atoi(hdr.Get(nats.MsgSize))
+	if err != nil {
+		return nil, false, fmt.Errorf("store: message %d of %s: bad %s header %q", seq, c.uid, nats.MsgSize, hdr.Get(nats.MsgSize))
+	}
+	if key != "" {
+		if data, ok := c.store.recent.take(key, c.uid, size); ok {
+			c.store.recent.count(true)
+			return data, false, nil
+		}
+	}
+	// Not in memory: read this one from the log, and carry payloads from
+	// the next one on.
+	c.store.recent.count(false)
+	raw, err := c.store.records.GetMsg(ctx, seq)
+	if err != nil {
+		return nil, false, fmt.Errorf("store: read message %d of %s: %w", seq, c.uid, err)
+	}
+	if raw.Subject != RecordSubject(c.uid) || len(raw.Data) != size {
+		return nil, false, fmt.Errorf("store: message %d is not the one delivered to %s", seq, c.uid)
+	}
+	return raw.Data, true, nil
 }
 
 // AckThrough acknowledges, in one step, every stored message of the stream

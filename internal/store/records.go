@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -55,9 +56,20 @@ func RecordSubject(streamUID string) string { return recordSubjectPfx + streamUI
 // AppendRecords stores one encoded record group for a delivery stream and
 // returns its sequence number once JetStream has it durably (synced to disk
 // on the embedded server, replicated to a quorum on a cluster).
+//
+// The group is also kept in memory for the stream's delivery consumer
+// (recent.go), so the caller gives group up: it must not change or reuse
+// it afterwards, even after an error (a publish that timed out may still
+// have been stored and handed to delivery).
 func (s *Store) AppendRecords(ctx context.Context, streamUID string, group []byte) (uint64, error) {
-	ack, err := s.js.Publish(ctx, RecordSubject(streamUID), group)
+	msg := &nats.Msg{Subject: RecordSubject(streamUID), Data: group}
+	key := s.recent.put(streamUID, group)
+	if key != "" {
+		msg.Header = nats.Header{recentHeader: []string{key}}
+	}
+	ack, err := s.js.PublishMsg(ctx, msg)
 	if err != nil {
+		s.recent.forget(key)
 		if isStorageFull(err) {
 			return 0, ErrStorageFull
 		}
@@ -69,6 +81,7 @@ func (s *Store) AppendRecords(ctx context.Context, streamUID string, group []byt
 // PurgeRecords drops every stored record of a delivery stream (used when the
 // stream is deleted).
 func (s *Store) PurgeRecords(ctx context.Context, streamUID string) error {
+	s.recent.dropStream(streamUID)
 	if err := s.records.Purge(ctx, jetstream.WithPurgeSubject(RecordSubject(streamUID))); err != nil {
 		return fmt.Errorf("store: purge records of %s: %w", streamUID, err)
 	}

@@ -32,6 +32,10 @@ type Config struct {
 	// RecordMaxBytes bounds the record log on disk; when it is full new
 	// records are refused rather than old ones dropped. 0 means no bound.
 	RecordMaxBytes int64
+	// RecentBytes bounds the freshly stored groups kept in memory for
+	// delivery (recent.go): 0 means DefaultRecentBytes, negative none, so
+	// delivery reads every group back from the record log.
+	RecentBytes int
 }
 
 // Store is an open connection to JetStream, with the embedded server when
@@ -43,6 +47,7 @@ type Store struct {
 	conn    *nats.Conn
 	js      jetstream.JetStream
 	records jetstream.Stream
+	recent  *recentGroups
 }
 
 // Mode describes the storage mode for start-up logs.
@@ -59,7 +64,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 	if cfg.Replicas < 1 {
 		cfg.Replicas = 1
 	}
-	s := &Store{cfg: cfg, log: log}
+	if cfg.RecentBytes == 0 {
+		cfg.RecentBytes = DefaultRecentBytes
+	}
+	s := &Store{cfg: cfg, log: log, recent: newRecentGroups(max(cfg.RecentBytes, 0))}
 	var err error
 	if cfg.NatsURL == "" {
 		if s.server, err = startEmbedded(cfg.DataDir); err != nil {
