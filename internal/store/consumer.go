@@ -113,6 +113,7 @@ type Consumer struct {
 	lastConsSeq  uint64 // the JetStream consumer's number of the last message received
 	lost         uint64 // deliveries JetStream numbered and never sent, not yet reported
 	inMemory     int    // carrying payloads: groups in a row also in memory
+	closed       bool
 }
 
 // recentCaughtUp is how many groups in a row must be in memory before a
@@ -143,19 +144,6 @@ type StoredMessage struct {
 	msg jetstream.Msg
 }
 
-// Ack acknowledges this one message (it is removed from the log).
-func (m *StoredMessage) Ack() error { return m.msg.Ack() }
-
-// Nak asks JetStream to hand the message out again now.
-func (m *StoredMessage) Nak() error { return m.msg.Nak() }
-
-// Term tells JetStream never to hand the message out again. On the
-// work-queue record log that removes it, like Ack.
-func (m *StoredMessage) Term() error { return m.msg.Term() }
-
-// InProgress resets the message's ack deadline.
-func (m *StoredMessage) InProgress() error { return m.msg.InProgress() }
-
 // OpenConsumer opens the delivery consumer of a stream, reset to start at
 // its first stored message (see the notes above). Only one process may
 // deliver a stream at a time; the caller makes sure of that (the delivery
@@ -167,6 +155,7 @@ func (s *Store) OpenConsumer(ctx context.Context, streamUID string, cfg Consumer
 	if err := c.recreate(ctx, true); err != nil {
 		return nil, err
 	}
+	s.recent.reading(streamUID, 1)
 	return c, nil
 }
 
@@ -288,7 +277,6 @@ func (c *Consumer) wrap(ctx context.Context, msg jetstream.Msg) (*StoredMessage,
 		DeliverySeq: c.lastDelivery,
 		Stored:      meta.Timestamp,
 		Data:        data,
-		msg:         msg,
 	}
 	if switchMode {
 		if err := c.recreate(ctx, !c.headersOnly); err != nil {
@@ -365,6 +353,10 @@ func (c *Consumer) Pending(ctx context.Context) (waiting uint64, unacked int, er
 // stored and are delivered again by the next OpenConsumer.
 func (c *Consumer) Close() {
 	c.endFetch()
+	if !c.closed {
+		c.closed = true
+		c.store.recent.reading(c.uid, -1)
+	}
 }
 
 // DeleteConsumer removes a delivery stream's consumer (when the stream is

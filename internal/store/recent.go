@@ -33,8 +33,10 @@ const recentHeader = "Sluice-Recent"
 // the oldest are the ones the consumer needs next, and dropping them
 // would turn a short lag (an object being synced) into a switch to the
 // costlier mode for every group that follows. Only
-// groups nobody took for recentMaxAge (a stream another node delivers, a
-// consumer that stopped) are dropped to make room.
+// groups nobody took for recentMaxAge (a consumer that stopped) are dropped
+// to make room. Groups of streams with no delivery consumer open in this
+// process (another node delivers them, or their destination has no
+// delivery yet) are not kept at all.
 //
 // Groups are kept under a key of this process (a random prefix and a
 // counter), sent along in a header of the stored message, not under their
@@ -61,6 +63,7 @@ type recentGroups struct {
 	byKey    map[string]*list.Element
 	order    list.List // of *recentGroup, oldest first
 	now      func() time.Time
+	readers  map[string]int // stream uid → delivery consumers open here
 
 	hits, misses uint64
 }
@@ -76,7 +79,7 @@ func newRecentGroups(maxBytes int) *recentGroups {
 	var id [8]byte
 	_, _ = rand.Read(id[:]) // never fails (crypto/rand)
 	return &recentGroups{prefix: hex.EncodeToString(id[:]) + "-", maxBytes: maxBytes,
-		byKey: make(map[string]*list.Element), now: time.Now}
+		byKey: make(map[string]*list.Element), now: time.Now, readers: make(map[string]int)}
 }
 
 // put keeps data, a record group about to be stored for stream uid, and
@@ -90,6 +93,9 @@ func (r *recentGroups) put(uid string, data []byte) string {
 	now := r.now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.readers[uid] == 0 {
+		return ""
+	}
 	for r.bytes+len(data) > r.maxBytes {
 		oldest := r.order.Front()
 		if oldest == nil || now.Sub(oldest.Value.(*recentGroup).put) < recentMaxAge {
@@ -102,6 +108,16 @@ func (r *recentGroups) put(uid string, data []byte) string {
 	r.byKey[key] = r.order.PushBack(&recentGroup{key: key, uid: uid, data: data, put: now})
 	r.bytes += len(data)
 	return key
+}
+
+// reading notes that a delivery consumer of stream uid opened (+1) or
+// closed (-1) in this process.
+func (r *recentGroups) reading(uid string, delta int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.readers[uid] += delta; r.readers[uid] <= 0 {
+		delete(r.readers, uid)
+	}
 }
 
 // forget drops key (its group was not stored after all).

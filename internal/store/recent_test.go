@@ -24,8 +24,11 @@ func TestConsumerPayloadFromMemoryAndLog(t *testing.T) {
 	}
 	defer s.Close()
 
-	// 40 bytes hold the first two; the third, and another stream's group,
-	// are not kept.
+	// 40 bytes hold the first two; the third is not kept, nor is another
+	// stream's group (no consumer of it is open here). The delivery
+	// consumer of s1 opens before the groups are stored, as it does when
+	// delivery keeps up.
+	s.recent.reading("s1", 1)
 	groups := [][]byte{
 		bytes.Repeat([]byte("0"), 20),
 		bytes.Repeat([]byte("1"), 20),
@@ -39,6 +42,9 @@ func TestConsumerPayloadFromMemoryAndLog(t *testing.T) {
 	}
 	if _, err := s.AppendRecords(ctx, "s2", []byte("another")); err != nil {
 		t.Fatal(err)
+	}
+	if s.recent.bytes != 40 {
+		t.Fatalf("%d bytes kept, want s1's first two groups", s.recent.bytes)
 	}
 
 	c, err := s.OpenConsumer(ctx, "s1", ConsumerConfig{})
@@ -88,6 +94,7 @@ func TestConsumerSwitchesModes(t *testing.T) {
 	defer s.Close()
 
 	const n = 4 + recentCaughtUp
+	s.recent.reading("s1", 1) // as if a consumer were open
 	var groups [][]byte
 	for i := range n {
 		g := []byte(strings.Repeat(string(rune('a'+i)), 10+i))
@@ -137,6 +144,13 @@ func TestRecentGroupsBookkeeping(t *testing.T) {
 	r := newRecentGroups(10)
 	now := time.Unix(1000, 0)
 	r.now = func() time.Time { return now }
+	if key := r.put("a", []byte("1")); key != "" {
+		t.Fatal("a group of a stream nobody reads here was kept")
+	}
+	r.reading("a", 1)
+	r.reading("b", 1)
+	r.reading("b", 1)
+	r.reading("b", -1)
 	if key := r.put("a", make([]byte, 11)); key != "" {
 		t.Fatalf("a group over the bound was kept as %q", key)
 	}
@@ -175,6 +189,10 @@ func TestRecentGroupsBookkeeping(t *testing.T) {
 	r.dropStream("a")
 	if _, ok := r.take(k5, "a", 2); ok || r.bytes != 0 || len(r.byKey) != 0 || r.order.Len() != 0 {
 		t.Fatalf("after forget and dropStream: %d bytes, %d keys, %d in order", r.bytes, len(r.byKey), r.order.Len())
+	}
+	r.reading("b", -1)
+	if key := r.put("b", []byte("7")); key != "" || len(r.readers) != 1 {
+		t.Fatalf("kept %q for a stream whose consumers all closed; readers %v", key, r.readers)
 	}
 	if other := newRecentGroups(10); other.prefix == r.prefix {
 		t.Fatal("two processes would share keys")
