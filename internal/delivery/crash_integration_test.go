@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -23,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/sluicehq/sluice/internal/app/apptest"
+	"github.com/sluicehq/sluice/internal/testbin"
 )
 
 // TestDeliverySurvivesSIGKILL runs the built binary, loads it with
@@ -35,7 +34,7 @@ func TestDeliverySurvivesSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the sluice binary")
 	}
-	bin := buildBinary(t)
+	bin := testbin.BuildSluice(t)
 	dataDir := t.TempDir()
 	seed := uint64(time.Now().UnixNano())
 	if s := os.Getenv("SLUICE_CRASH_SEED"); s != "" {
@@ -114,23 +113,6 @@ func (p *process) firehose() *fh.Client {
 		BaseEndpoint: aws.String(p.url),
 		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
 	})
-}
-
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command to build the binary with")
-	}
-	bin := filepath.Join(t.TempDir(), "sluice")
-	cmd := exec.Command(goBin, "build", "-o", bin, "./cmd/sluice")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/sluice: %v\n%s", err, out)
-	}
-	return bin
 }
 
 type lockedBuffer struct {

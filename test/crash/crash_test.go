@@ -14,8 +14,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -32,6 +30,7 @@ import (
 	"github.com/sluicehq/sluice/internal/config"
 	"github.com/sluicehq/sluice/internal/firehose"
 	"github.com/sluicehq/sluice/internal/records"
+	"github.com/sluicehq/sluice/internal/testbin"
 )
 
 const (
@@ -57,7 +56,7 @@ func TestAcknowledgedRecordsSurviveSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the sluice binary")
 	}
-	bin := buildSluice(t)
+	bin := testbin.BuildSluice(t)
 	dataDir := t.TempDir()
 	seed := uint64(time.Now().UnixNano())
 	if s := os.Getenv("SLUICE_CRASH_SEED"); s != "" {
@@ -93,23 +92,6 @@ func (s *server) kill(t *testing.T) {
 		t.Fatalf("SIGKILL: %v", err)
 	}
 	<-s.exited
-}
-
-func buildSluice(t *testing.T) string {
-	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command to build the binary with")
-	}
-	bin := filepath.Join(t.TempDir(), "sluice")
-	cmd := exec.Command(goBin, "build", "-o", bin, "./cmd/sluice")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/sluice: %v\n%s", err, out)
-	}
-	return bin
 }
 
 func startServer(t *testing.T, bin, dataDir string) *server {
