@@ -16,6 +16,7 @@ import (
 	"github.com/sluicehq/sluice/internal/envelope"
 	"github.com/sluicehq/sluice/internal/firehose"
 	"github.com/sluicehq/sluice/internal/firehoseapi"
+	"github.com/sluicehq/sluice/internal/http1"
 	"github.com/sluicehq/sluice/internal/ingest"
 	"github.com/sluicehq/sluice/internal/kmsapi"
 	"github.com/sluicehq/sluice/internal/metrics"
@@ -45,6 +46,7 @@ type App struct {
 	closers   []func()
 	listener  net.Listener
 	server    *http.Server
+	front     *http1.Server // serves listener: a fast path in front of server
 
 	stopBackground context.CancelFunc
 	background     sync.WaitGroup
@@ -140,8 +142,11 @@ func (a *App) Start(ctx context.Context) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
+	// AWS JSON calls on plain keep-alive connections take http1's fast
+	// path; everything else is net/http's (internal/http1).
+	a.front = http1.New(a.server)
 	go func() {
-		if err := a.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := a.front.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			a.log.Error("http server stopped", "err", err)
 		}
 	}()
@@ -157,8 +162,8 @@ func (a *App) Addr() string { return a.listener.Addr().String() }
 // ends), stops the background work and closes storage.
 func (a *App) Shutdown(ctx context.Context) error {
 	var errs []error
-	if a.server != nil {
-		if err := a.server.Shutdown(ctx); err != nil {
+	if a.front != nil {
+		if err := a.front.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("app: http shutdown: %w", err))
 		}
 	}

@@ -344,3 +344,49 @@ func (l *instantLog) record(seq uint64, index int) []byte {
 	}
 	return nil
 }
+
+// TestGroupCommitWaitsForShortQueue checks that a writer finding only a
+// few calls queued behind its group waits before taking them, so that a
+// call arriving during the wait joins them; and that with nothing queued
+// it does not wait at all.
+func TestGroupCommitWaitsForShortQueue(t *testing.T) {
+	log := newGatedLog()
+	in := testIngester(log, Config{GroupsInFlight: 1, GroupWait: time.Hour})
+	waiting, resume := make(chan time.Duration, 1), make(chan struct{})
+	in.sleep = func(d time.Duration) {
+		waiting <- d
+		<-resume
+	}
+
+	a := put(in, "a")
+	<-log.entered
+	b := put(in, "b")
+	waitFor(t, "b queued", func() bool { return in.queued("uid-1") == 1 })
+	log.release <- nil // a stored; [b] is short, so a's writer waits
+	if d := <-waiting; d != time.Hour {
+		t.Fatalf("waited %v, want GroupWait", d)
+	}
+	c := put(in, "c")
+	waitFor(t, "c queued", func() bool { return in.queued("uid-1") == 2 })
+	close(resume)
+	<-log.entered // [b c]
+	log.release <- nil
+	for name, ch := range map[string]chan putResult{"a": a, "b": b, "c": c} {
+		if r := <-ch; r.err != nil {
+			t.Fatalf("%s: %v", name, r.err)
+		}
+	}
+	var got []string
+	for _, m := range log.msgs {
+		got = append(got, fmt.Sprint(decode(t, m)))
+	}
+	if want := "[[a] [b c]]"; fmt.Sprint(got) != want {
+		t.Fatalf("messages %v, want %s", got, want)
+	}
+	// [b c]'s writer found the queue empty: it must not have waited.
+	select {
+	case d := <-waiting:
+		t.Fatalf("waited %v with nothing queued", d)
+	default:
+	}
+}

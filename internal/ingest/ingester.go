@@ -26,9 +26,17 @@ const (
 // Up to two groups in flight per stream, the second only for large calls
 // (see commit.go): PutRecordBatch gains 5-7% from the overlap, PutRecord
 // loses as much from it.
+//
+// A writer that finds only a few calls (under groupWaitCalls) queued behind
+// the group it just stored waits DefaultGroupWait before taking them, so
+// that each fsync serves more small calls: PutRecord with 64 clients used
+// 8% less server CPU per call and gained 5-7% calls/s. An idle stream, or
+// a single client calling in turn, never waits: nothing is queued then.
 const (
 	DefaultMaxGroupBytes  = 1 << 20
 	DefaultGroupsInFlight = 2
+	DefaultGroupWait      = 300 * time.Microsecond
+	groupWaitCalls        = 32
 )
 
 // ErrStorageFull is what an Appender returns when its disk budget is used
@@ -71,7 +79,11 @@ type Config struct {
 	// GroupsInFlight is how many groups of one stream may be on their way
 	// to the record log at once (see commit.go).
 	GroupsInFlight int
-	Now            func() time.Time
+	// GroupWait is how long a writer lets a short queue of calls grow
+	// before storing it as the next group (see commit.go); 0 means
+	// DefaultGroupWait, negative never waits.
+	GroupWait time.Duration
+	Now       func() time.Time
 }
 
 // Ingester accepts records for every stream.
@@ -83,6 +95,8 @@ type Ingester struct {
 	metrics    *metrics.Metrics
 	committers committers
 	quotas     quotas
+	// sleep is time.Sleep; tests replace it to hold a writer in its wait.
+	sleep func(time.Duration)
 }
 
 // New builds an Ingester.
@@ -96,7 +110,10 @@ func New(cfg Config, streams Streams, appender Appender, encoder Encoder, m *met
 	if cfg.GroupsInFlight <= 0 {
 		cfg.GroupsInFlight = DefaultGroupsInFlight
 	}
-	in := &Ingester{cfg: cfg, streams: streams, appender: appender, encoder: encoder, metrics: m}
+	if cfg.GroupWait == 0 {
+		cfg.GroupWait = DefaultGroupWait
+	}
+	in := &Ingester{cfg: cfg, streams: streams, appender: appender, encoder: encoder, metrics: m, sleep: time.Sleep}
 	in.committers.init(in)
 	in.quotas.init(cfg.Quota)
 	return in

@@ -2,6 +2,7 @@ package sigv4
 
 import (
 	"fmt"
+	"iter"
 	"net/http"
 	"strings"
 )
@@ -65,9 +66,8 @@ func parseAuthorization(header string) (Authorization, *failure) {
 	}
 	// Parameters are separated by commas, but Coral also splits on blanks, which is how an
 	// access key pasted with a trailing space ends up reported as a pair without '='.
-	tokens := strings.FieldsFunc(rest, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
 	seen := 0
-	for _, tok := range tokens {
+	for tok := range authFields(rest) {
 		k, v, ok := strings.Cut(tok, "=")
 		if !ok {
 			return a, fail(kindMalformedHeader,
@@ -219,4 +219,23 @@ func ParseScope(r *http.Request) (Scope, error) {
 		return Scope{}, f.toError(false, presigned)
 	}
 	return s, nil
+}
+
+// authFields yields the non-empty fields of s between commas, spaces and
+// tabs: strings.FieldsFunc's result without its slice, which showed in
+// profiles of PutRecord (every call parses one Authorization header).
+func authFields(s string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		start := -1
+		for i := 0; i <= len(s); i++ {
+			if i == len(s) || s[i] == ',' || s[i] == ' ' || s[i] == '\t' {
+				if start >= 0 && !yield(s[start:i]) {
+					return
+				}
+				start = -1
+			} else if start < 0 {
+				start = i
+			}
+		}
+	}
 }
