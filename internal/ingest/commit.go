@@ -151,11 +151,13 @@ func (c *committer) write(ctx context.Context, ds *firehose.DeliveryStream, grou
 }
 
 // shortQueue reports whether some calls are queued, but few and small
-// enough that the next group would be worth waiting for.
+// enough that the next group would be worth waiting for: fewer than
+// groupWaitCalls, holding under 1/groupWaitCalls of a group (32 KiB by
+// default). A PutRecordBatch of any size fills a group fast enough alone.
 func (c *committer) shortQueue() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.queue) > 0 && len(c.queue) < groupWaitCalls && 2*c.queued < c.in.cfg.MaxGroupBytes
+	return len(c.queue) > 0 && len(c.queue) < groupWaitCalls && c.queued < c.in.cfg.MaxGroupBytes/groupWaitCalls
 }
 
 func (c *committer) store(ctx context.Context, ds *firehose.DeliveryStream, group []*pending) {

@@ -390,3 +390,25 @@ func TestGroupCommitWaitsForShortQueue(t *testing.T) {
 	default:
 	}
 }
+
+// TestGroupCommitNoWaitForLargeCalls checks that calls already holding a
+// good part of a group are taken at once.
+func TestGroupCommitNoWaitForLargeCalls(t *testing.T) {
+	log := newGatedLog()
+	// Calls count as small below 64/32 = 2 bytes of records.
+	in := testIngester(log, Config{GroupsInFlight: 1, MaxGroupBytes: 64, GroupWait: time.Hour})
+	in.sleep = func(d time.Duration) { t.Errorf("waited %v for a queue of a large call", d) }
+
+	a := put(in, "a")
+	<-log.entered
+	b := put(in, "0123")
+	waitFor(t, "b queued", func() bool { return in.queued("uid-1") == 1 })
+	log.release <- nil
+	<-log.entered // [b], without waiting
+	log.release <- nil
+	for name, ch := range map[string]chan putResult{"a": a, "b": b} {
+		if r := <-ch; r.err != nil {
+			t.Fatalf("%s: %v", name, r.err)
+		}
+	}
+}

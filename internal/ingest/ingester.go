@@ -27,7 +27,8 @@ const (
 // (see commit.go): PutRecordBatch gains 5-7% from the overlap, PutRecord
 // loses as much from it.
 //
-// A writer that finds only a few calls (under groupWaitCalls) queued behind
+// A writer that finds only a few small calls (under groupWaitCalls, with
+// under 1/groupWaitCalls of MaxGroupBytes between them) queued behind
 // the group it just stored waits DefaultGroupWait before taking them, so
 // that each fsync serves more small calls: PutRecord with 64 clients used
 // 8% less server CPU per call and gained 5-7% calls/s. An idle stream, or
