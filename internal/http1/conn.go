@@ -25,8 +25,6 @@ const maxDrain = 256 << 10
 
 var readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, readBufferSize) }}
 
-var rootURL = url.URL{Path: "/"}
-
 type conn struct {
 	srv    *Server
 	rwc    net.Conn
@@ -150,10 +148,7 @@ func (c *conn) readHead(br *bufio.Reader, start time.Time, setDeadline bool) (h 
 			setDeadline = false
 		}
 		if _, err := br.Peek(len(buf) + 1); err != nil {
-			if len(buf) > 0 && !isTimeout(err) && err != io.EOF {
-				return head{}, false, nil // let net/http answer what it can
-			}
-			return head{}, false, err
+			return head{}, false, err // timed out or gone: close, as net/http does
 		}
 	}
 }
@@ -177,11 +172,6 @@ func headEnd(buf []byte) int {
 	}
 }
 
-func isTimeout(err error) bool {
-	ne, ok := err.(net.Error)
-	return ok && ne.Timeout()
-}
-
 // serveRequest runs the handler for one request and writes its response.
 // It reports whether the connection can serve another request.
 func (c *conn) serveRequest(br *bufio.Reader, h head, start time.Time) bool {
@@ -189,7 +179,7 @@ func (c *conn) serveRequest(br *bufio.Reader, h head, start time.Time) bool {
 	b := &body{c: c, br: br, remaining: h.contentLength, start: start}
 	r := &http.Request{
 		Method:        http.MethodPost,
-		URL:           &url.URL{Path: rootURL.Path},
+		URL:           &url.URL{Path: "/"},
 		Proto:         "HTTP/1.1",
 		ProtoMajor:    1,
 		ProtoMinor:    1,
