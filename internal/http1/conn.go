@@ -31,7 +31,8 @@ type conn struct {
 	idle   atomic.Bool // waiting for a request: Shutdown may close it
 	remote string
 	ctx    context.Context
-	out    []byte // response buffer, reused
+	out    []byte // the response as written, reused
+	body   []byte // the handler's response body, reused
 	// unreadBody is set when the connection ends with part of a request
 	// body unread: closing at once would reset it under a client still
 	// sending, which may then never read the answer.
@@ -195,7 +196,7 @@ func (c *conn) serveRequest(br *bufio.Reader, h head, start time.Time) bool {
 		r.Body = b
 	}
 	r = r.WithContext(c.ctx)
-	w := &response{header: make(http.Header, 4)}
+	w := &response{header: make(http.Header, 4), body: c.body[:0]}
 	fb.Handler.ServeHTTP(w, r)
 
 	keep := !h.close && !c.srv.closing.Load() && !hasToken(w.header.Get("Connection"), "close")
@@ -210,8 +211,10 @@ func (c *conn) serveRequest(br *bufio.Reader, h head, start time.Time) bool {
 	c.unreadBody = b.remaining > 0
 	c.out = w.appendTo(c.out[:0], !keep)
 	_, err := c.rwc.Write(c.out)
+	c.body = w.body
 	if cap(c.out) > 64<<10 {
-		c.out = nil // an idle connection keeps no large buffer
+		// An idle connection keeps no large buffers.
+		c.out, c.body = nil, nil
 	}
 	return keep && err == nil
 }

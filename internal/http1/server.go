@@ -87,24 +87,27 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	var waitErr error
-	for !s.closeIdleConns() {
-		select {
-		case <-ctx.Done():
-			waitErr = ctx.Err()
-		case <-tick.C:
-			continue
-		}
-		break
-	}
+	waitErr := s.waitForConns(ctx)
 	// Closes the hand-off listener too.
 	fbErr := s.fallback.Shutdown(ctx)
 	if errors.Is(lnErr, net.ErrClosed) {
 		lnErr = nil
 	}
 	return errors.Join(waitErr, fbErr, lnErr)
+}
+
+// waitForConns closes idle connections until none is left, or ctx ends.
+func (s *Server) waitForConns(ctx context.Context) error {
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for !s.closeIdleConns() {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+	return nil
 }
 
 // closeIdleConns closes the connections waiting for a request and reports
