@@ -159,20 +159,28 @@ func (s *Store) writeTemp(body []byte) (string, error) {
 	return name, nil
 }
 
-// writeHashed writes body to f and returns its ETag. It hashes each chunk
-// right after writing it, while the chunk is still in the CPU's cache: a
+// writeHashed writes body to f and returns its ETag. The part that goes
+// to the disk directly (direct_linux.go) is hashed first, while delivery's
+// recent writes may still have it in the CPU's cache; the rest is hashed
+// chunk by chunk right after writing, while the chunk is still cached. A
 // separate pass over a multi-megabyte object would read it from memory
 // again.
 func writeHashed(f *os.File, body []byte) (etag string, err error) {
 	const chunk = 256 << 10
 	d := xxhash.New()
-	for len(body) > 0 {
-		n := min(chunk, len(body))
-		if _, err := f.Write(body[:n]); err != nil {
+	direct := body[:directPrefix(body)]
+	_, _ = d.Write(direct)
+	written := writeDirect(f, direct)
+	if _, err := f.Write(direct[written:]); err != nil {
+		return "", err
+	}
+	for rest := body[len(direct):]; len(rest) > 0; {
+		n := min(chunk, len(rest))
+		if _, err := f.Write(rest[:n]); err != nil {
 			return "", err
 		}
-		_, _ = d.Write(body[:n])
-		body = body[n:]
+		_, _ = d.Write(rest[:n])
+		rest = rest[n:]
 	}
 	return formatETag(d.Sum64()), nil
 }

@@ -405,3 +405,37 @@ func TestETagOfChunkedWrite(t *testing.T) {
 		t.Fatalf("ETag %s, want %s", info.ETag, want)
 	}
 }
+
+// Objects are the same on disk whichever way they were written: directly
+// (large, aligned) or through the page cache (small, unaligned, the tail).
+func TestPutObjectDirectAndBuffered(t *testing.T) {
+	s := newStore(t)
+	aligned := func(n int) []byte { // a large allocation starts on a page
+		return make([]byte, n)
+	}
+	cases := map[string][]byte{
+		"aligned-with-tail":   aligned(5<<20 + 1234),
+		"aligned-exact":       aligned(2 << 20),
+		"unaligned":           aligned(3<<20 + 7)[3:],
+		"small":               aligned(4000),
+		"just-over-directMin": aligned(directMin + 1),
+	}
+	for name, body := range cases {
+		for i := range body {
+			body[i] = byte(i*13 + len(name))
+		}
+		if err := s.PutObject(context.Background(), destination.Object{Account: acct, Bucket: "direct", Key: name, Body: body}); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := read(t, s, "direct", name); got != string(body) {
+			t.Fatalf("%s: read back %d bytes that differ from the %d put", name, len(got), len(body))
+		}
+		info, err := s.Stat(acct, "direct", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := formatETag(xxhash.Sum64(body)); info.ETag != want {
+			t.Fatalf("%s: ETag %s, want %s", name, info.ETag, want)
+		}
+	}
+}
