@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"sync"
 	"time"
 
@@ -151,7 +152,7 @@ func (a *App) Start(ctx context.Context) error {
 		}
 	}()
 	close(a.ready)
-	a.log.Info("sluice listening", "addr", ln.Addr().String(), "data_dir", a.cfg.DataDir, "storage", st.Mode())
+	a.log.Info("sluice listening", "addr", ln.Addr().String(), "data_dir", a.cfg.DataDir, "storage", st.Mode(), "gomaxprocs", runtime.GOMAXPROCS(0))
 	return nil
 }
 

@@ -105,6 +105,12 @@ type Config struct {
 	// variable takes precedence.
 	MemoryLimit int64
 
+	// MaxProcs is how many goroutines run at once (the runtime's
+	// GOMAXPROCS); 0 means the CPUs available plus two, for the threads
+	// blocked in disk writes (cmd/sluice says why). A GOMAXPROCS
+	// environment variable takes precedence.
+	MaxProcs int
+
 	// Pprof serves Go's /debug/pprof handlers on the listen port, for
 	// profiling; off by default because it exposes internals.
 	Pprof bool
@@ -165,6 +171,7 @@ func (c *Config) FlagSet(name string) *flag.FlagSet {
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "PEM private key file of --tls-cert")
 	fs.IntVar(&c.MaxInFlight, "max-in-flight", c.MaxInFlight, "API requests served at once; beyond it ServiceUnavailableException (0: no bound)")
 	fs.Int64Var(&c.MemoryLimit, "memory-limit", c.MemoryLimit, "soft memory limit of the Go runtime in bytes; GOMEMLIMIT takes precedence (0: none)")
+	fs.IntVar(&c.MaxProcs, "max-procs", c.MaxProcs, "goroutines running at once (Go's GOMAXPROCS); GOMAXPROCS takes precedence (0: the CPUs available + 2)")
 	fs.DurationVar(&c.ReadHeaderTimeout, "read-header-timeout", c.ReadHeaderTimeout, "time a client has to send a request's headers")
 	fs.DurationVar(&c.ReadTimeout, "read-timeout", c.ReadTimeout, "time a client has to send a whole request, body included")
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "time an idle keep-alive connection is kept open")
@@ -336,6 +343,9 @@ func (c Config) Validate() error {
 	}
 	if c.MemoryLimit < 0 {
 		errs = append(errs, errors.New("config: memory-limit must not be negative"))
+	}
+	if c.MaxProcs < 0 {
+		errs = append(errs, errors.New("config: max-procs must not be negative"))
 	}
 	if c.ReadHeaderTimeout <= 0 || c.ReadTimeout <= 0 || c.IdleTimeout <= 0 {
 		errs = append(errs, errors.New("config: read-header-timeout, read-timeout and idle-timeout must be positive"))
