@@ -121,7 +121,7 @@ func (s *Store) PutObject(ctx context.Context, obj destination.Object) error {
 	if err := checkKey(obj.Bucket, obj.Key); err != nil {
 		return err
 	}
-	tmp, err := s.writeTemp(obj.Body)
+	tmp, err := s.writeTemp(obj.Body, obj.XXH64)
 	if err != nil {
 		return fmt.Errorf("bucketstore: put %s/%s: %w", obj.Bucket, obj.Key, err)
 	}
@@ -133,8 +133,8 @@ func (s *Store) PutObject(ctx context.Context, obj destination.Object) error {
 }
 
 // writeTemp writes body to a new temporary file, with its ETag, and syncs
-// it.
-func (s *Store) writeTemp(body []byte) (string, error) {
+// it. sum is the body's hash when the caller has it already.
+func (s *Store) writeTemp(body []byte, sum *uint64) (string, error) {
 	var rnd [12]byte
 	_, _ = rand.Read(rnd[:])
 	name := tmpDir + "/" + hex.EncodeToString(rnd[:])
@@ -142,7 +142,7 @@ func (s *Store) writeTemp(body []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	etag, err := writeHashed(f, body)
+	etag, err := writeHashed(f, body, sum)
 	if err == nil {
 		setETag(f, etag)
 		if err = f.Sync(); err == nil {
@@ -159,17 +159,23 @@ func (s *Store) writeTemp(body []byte) (string, error) {
 	return name, nil
 }
 
-// writeHashed writes body to f and returns its ETag. The part that goes
-// to the disk directly (direct_linux.go) is hashed first, while delivery's
-// recent writes may still have it in the CPU's cache; the rest is hashed
-// chunk by chunk right after writing, while the chunk is still cached. A
-// separate pass over a multi-megabyte object would read it from memory
+// writeHashed writes body to f and returns its ETag, the xxHash64 of
+// body: sum when the caller computed it already (delivery hashes objects
+// as it builds them), else computed here. The part that goes to the disk
+// directly (direct_linux.go) is hashed first; the rest is hashed chunk by
+// chunk right after writing, while the chunk is still in the CPU's cache.
+// A separate pass over a multi-megabyte object would read it from memory
 // again.
-func writeHashed(f *os.File, body []byte) (etag string, err error) {
+func writeHashed(f *os.File, body []byte, sum *uint64) (etag string, err error) {
 	const chunk = 256 << 10
 	d := xxhash.New()
+	hash := func(p []byte) {
+		if sum == nil {
+			_, _ = d.Write(p)
+		}
+	}
 	direct := body[:directPrefix(body)]
-	_, _ = d.Write(direct)
+	hash(direct)
 	written := writeDirect(f, direct)
 	if _, err := f.Write(direct[written:]); err != nil {
 		return "", err
@@ -179,8 +185,11 @@ func writeHashed(f *os.File, body []byte) (etag string, err error) {
 		if _, err := f.Write(rest[:n]); err != nil {
 			return "", err
 		}
-		_, _ = d.Write(rest[:n])
+		hash(rest[:n])
 		rest = rest[n:]
+	}
+	if sum != nil {
+		return formatETag(*sum), nil
 	}
 	return formatETag(d.Sum64()), nil
 }

@@ -439,3 +439,35 @@ func TestPutObjectDirectAndBuffered(t *testing.T) {
 		}
 	}
 }
+
+// A producer that hashed the body while writing it hands the hash over,
+// and the store takes it for the ETag instead of reading the body again.
+func TestPutObjectTakesTheProducersHash(t *testing.T) {
+	s := newStore(t)
+	body := make([]byte, 3<<20+5)
+	for i := range body {
+		body[i] = byte(i * 5)
+	}
+	sum := xxhash.Sum64(body)
+	if err := s.PutObject(context.Background(), destination.Object{Account: acct, Bucket: "hashed", Key: "k", Body: body, XXH64: &sum}); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(t, s, "hashed", "k"); got != string(body) {
+		t.Fatal("body read back differs")
+	}
+	info, err := s.Stat(acct, "hashed", "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := formatETag(sum); info.ETag != want {
+		t.Fatalf("ETag %s, want %s", info.ETag, want)
+	}
+	// The hash is taken on trust: no second pass over the body checks it.
+	other := sum + 1
+	if err := s.PutObject(context.Background(), destination.Object{Account: acct, Bucket: "hashed", Key: "trusted", Body: body, XXH64: &other}); err != nil {
+		t.Fatal(err)
+	}
+	if info, err = s.Stat(acct, "hashed", "trusted"); err != nil || info.ETag != formatETag(other) {
+		t.Fatalf("ETag %s (err %v), want the producer's %s", info.ETag, err, formatETag(other))
+	}
+}

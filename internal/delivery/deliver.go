@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cespare/xxhash/v2"
+
 	"github.com/sluicehq/sluice/internal/compression"
 	"github.com/sluicehq/sluice/internal/destination"
 	"github.com/sluicehq/sluice/internal/firehose"
@@ -32,6 +34,7 @@ type prepared struct {
 	errKey   string
 	errKeyEr error
 	body     *bytes.Buffer
+	bodyHash uint64 // xxHash64 of body
 	encoded  time.Duration
 }
 
@@ -61,7 +64,8 @@ func (r *runner) encodeLoop(ctx context.Context, in <-chan *batch, out chan<- *p
 		p.key, p.keyErr = objectKey(b.plan, &r.random, p.seed, b.oldest())
 		if p.keyErr == nil {
 			start := time.Now()
-			if err := r.enc.encode(buf, b.plan, p.key, b.oldest(), recordsOf(b)); err != nil {
+			var err error
+			if p.bodyHash, err = r.enc.encode(buf, b.plan, p.key, b.oldest(), recordsOf(b)); err != nil {
 				// Compressing into memory cannot fail; if it does, it
 				// is a bug retrying will not fix, and records must not
 				// be lost: stop this session (they stay stored).
@@ -108,7 +112,7 @@ func (r *runner) deliver(ctx context.Context, p *prepared) bool {
 			"first_seq", b.firstSeq, "records", b.records, "err", p.keyErr)
 		return r.deliverErrors(ctx, ds, p, "S3.InvalidPrefix", p.keyErr.Error(), 0)
 	}
-	obj := destination.Object{Account: ds.AccountID, Bucket: b.plan.bucket, Key: p.key, Body: p.body.Bytes(), KMSKeyARN: b.plan.kmsKeyARN}
+	obj := destination.Object{Account: ds.AccountID, Bucket: b.plan.bucket, Key: p.key, Body: p.body.Bytes(), XXH64: &p.bodyHash, KMSKeyARN: b.plan.kmsKeyARN}
 	labels := ds.ARN
 	for attempt := 1; ; attempt++ {
 		putStart := time.Now()
@@ -152,11 +156,10 @@ func (r *runner) deliverErrors(ctx context.Context, ds *firehose.DeliveryStream,
 	for attempt := 1; ; attempt++ {
 		err := p.errKeyEr
 		if err == nil {
-			p.body.Reset()
-			err = r.errEnc.encode(p.body, b.plan, p.errKey, b.oldest(), failedRecordsOf(b, code, message, attempts, r.m.now()))
+			p.bodyHash, err = r.errEnc.encode(p.body, b.plan, p.errKey, b.oldest(), failedRecordsOf(b, code, message, attempts, r.m.now()))
 		}
 		if err == nil {
-			obj := destination.Object{Account: ds.AccountID, Bucket: b.plan.bucket, Key: p.errKey, Body: p.body.Bytes(), KMSKeyARN: b.plan.kmsKeyARN}
+			obj := destination.Object{Account: ds.AccountID, Bucket: b.plan.bucket, Key: p.errKey, Body: p.body.Bytes(), XXH64: &p.bodyHash, KMSKeyARN: b.plan.kmsKeyARN}
 			if err = r.m.objects.PutObject(ctx, obj); err == nil {
 				r.log.Warn("records written to the error output", "bucket", obj.Bucket, "key", p.errKey, "records", b.records)
 				return true
@@ -262,10 +265,32 @@ func failedRecordsOf(b *batch, code, message string, attempts int, now time.Time
 // the buffers are reused too).
 type encoder struct {
 	writers map[compression.Format]*compression.Writer
+	out     hashingBuffer
 }
 
-func (e *encoder) encode(dst *bytes.Buffer, p *plan, key string, modTime time.Time, recs func(yield func([]byte) bool)) error {
+// hashingBuffer appends to an object's body and hashes each piece as it
+// goes in, while the piece is still in the CPU's cache. The built-in
+// bucket store's ETag is that hash (destination.Object.XXH64); computed
+// there, it read the finished multi-megabyte body from memory again, 4% of
+// the server's CPU under PutRecordBatch load.
+type hashingBuffer struct {
+	buf *bytes.Buffer
+	sum xxhash.Digest
+}
+
+func (h *hashingBuffer) Write(p []byte) (int, error) {
+	h.buf.Write(p)
+	_, _ = h.sum.Write(p)
+	return len(p), nil
+}
+
+// encode builds the body of the object key into dst and returns its
+// xxHash64.
+func (e *encoder) encode(dst *bytes.Buffer, p *plan, key string, modTime time.Time, recs func(yield func([]byte) bool)) (uint64, error) {
 	dst.Reset()
+	e.out.buf = dst
+	e.out.sum.Reset()
+	defer func() { e.out.buf = nil }() // the runner reuses dst for other objects
 	if e.writers == nil {
 		e.writers = make(map[compression.Format]*compression.Writer)
 	}
@@ -274,18 +299,21 @@ func (e *encoder) encode(dst *bytes.Buffer, p *plan, key string, modTime time.Ti
 	w := e.writers[p.format]
 	var err error
 	if w == nil {
-		w, err = compression.NewWriter(p.format, dst, entry, compression.WithModTime(modTime))
+		w, err = compression.NewWriter(p.format, &e.out, entry, compression.WithModTime(modTime))
 		e.writers[p.format] = w
 	} else {
-		err = w.Reset(dst, entry, compression.WithModTime(modTime))
+		err = w.Reset(&e.out, entry, compression.WithModTime(modTime))
 	}
 	if err != nil {
-		return fmt.Errorf("delivery: %s writer: %w", p.format, err)
+		return 0, fmt.Errorf("delivery: %s writer: %w", p.format, err)
 	}
 	for rec := range recs {
 		if _, err := w.Write(rec); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return w.Close()
+	if err := w.Close(); err != nil {
+		return 0, err
+	}
+	return e.out.sum.Sum64(), nil
 }

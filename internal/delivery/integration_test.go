@@ -21,6 +21,7 @@ import (
 	fh "github.com/aws/aws-sdk-go-v2/service/firehose"
 	"github.com/aws/aws-sdk-go-v2/service/firehose/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/cespare/xxhash/v2"
 
 	"github.com/sluicehq/sluice/internal/app/apptest"
 	"github.com/sluicehq/sluice/internal/destination/s3/s3test"
@@ -208,7 +209,29 @@ func sluiceS3(srv *apptest.Server) *s3.Client {
 
 func TestDeliveryToBuiltInBucketStore(t *testing.T) {
 	srv := apptest.Start(t)
-	deliverMatrix(t, srv, sluiceS3(srv), "analytics")
+	s3c := sluiceS3(srv)
+	deliverMatrix(t, srv, s3c, "analytics")
+
+	// Delivery hashes each object as it builds it, and the bucket store
+	// takes that hash for the ETag: it must be the hash of every byte
+	// stored, in every compression format.
+	ctx := ctxT(t)
+	for _, sc := range matrix() {
+		bucket := "analytics-" + sc.name
+		objects, err := listAll(ctx, s3c, bucket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for key, body := range objects {
+			head, err := s3c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := fmt.Sprintf(`"%016x-1"`, xxhash.Sum64(body)); aws.ToString(head.ETag) != want {
+				t.Fatalf("%s/%s: ETag %s, want %s (the xxHash64 of its %d bytes)", bucket, key, aws.ToString(head.ETag), want, len(body))
+			}
+		}
+	}
 }
 
 func TestBuiltInBucketStoreWithTheAWSCLI(t *testing.T) {

@@ -16,6 +16,11 @@ type Object struct {
 	// Body is the whole object. The runner keeps it for retries, so a
 	// store must not modify it or keep it after PutObject returns.
 	Body []byte
+	// XXH64, when set, is the xxHash64 of Body, computed by the producer
+	// while it wrote Body (delivery does, while the bytes are still in the
+	// CPU's cache). The built-in bucket store's ETag is that hash, so it
+	// need not read Body again; other stores ignore it.
+	XXH64 *uint64
 	// KMSKeyARN, when set, asks for server-side encryption with that KMS
 	// key (SSE-KMS: x-amz-server-side-encryption: aws:kms and
 	// x-amz-server-side-encryption-aws-kms-key-id). Empty sends no
