@@ -290,7 +290,9 @@ func (e *encoder) encode(dst *bytes.Buffer, p *plan, key string, modTime time.Ti
 	dst.Reset()
 	e.out.buf = dst
 	e.out.sum.Reset()
-	defer func() { e.out.buf = nil }() // the runner reuses dst for other objects
+	// Once encode returns, dst belongs to the writer loop: a stray write
+	// through a compressor kept for reuse must fail loudly, not change it.
+	defer func() { e.out.buf = nil }()
 	if e.writers == nil {
 		e.writers = make(map[compression.Format]*compression.Writer)
 	}
