@@ -66,9 +66,6 @@ func Spawn(ctx context.Context, cfg SpawnConfig) (*Server, error) {
 		"--data-dir", dataDir,
 		"--create-delay", "0s",
 		"--delete-delay", "0s",
-		// Nothing consumes a benchmark's records, so the default 10 GiB
-		// budget could fill during a long run and turn into errors.
-		"--record-max-bytes", "0",
 		"--log-level", "warn",
 	}
 	args = append(args, cfg.ExtraArgs...)

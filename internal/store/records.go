@@ -21,7 +21,8 @@ var ErrStorageFull = errors.New("store: record log is full")
 
 func (s *Store) openRecordLog(ctx context.Context) (jetstream.Stream, error) {
 	maxBytes := s.cfg.RecordMaxBytes
-	if maxBytes <= 0 {
+	if maxBytes <= 0 || s.server != nil {
+		// No budget, or the embedded server's, kept by diskBudget.
 		maxBytes = -1
 	}
 	cfg := jetstream.StreamConfig{
@@ -66,6 +67,14 @@ func (s *Store) AppendRecords(ctx context.Context, streamUID string, group []byt
 	key := s.recent.put(streamUID, group)
 	if key != "" {
 		msg.Header = nats.Header{recentHeader: []string{key}}
+	}
+	if s.budget != nil {
+		n := storedSize(msg.Subject, msg.Header, len(group))
+		if !s.budget.reserve(ctx, n) {
+			s.recent.forget(key)
+			return 0, ErrStorageFull
+		}
+		defer s.budget.done(n)
 	}
 	ack, err := s.js.PublishMsg(ctx, msg)
 	if err != nil {

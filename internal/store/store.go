@@ -48,6 +48,7 @@ type Store struct {
 	js      jetstream.JetStream
 	records jetstream.Stream
 	recent  *recentGroups
+	budget  *diskBudget // nil without a budget, or on a cluster (budget.go)
 }
 
 // Mode describes the storage mode for start-up logs.
@@ -88,6 +89,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 	if s.records, err = s.openRecordLog(ctx); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if s.server != nil && cfg.RecordMaxBytes > 0 {
+		if s.budget, err = s.newDiskBudget(ctx, cfg.RecordMaxBytes); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	return s, nil
 }
