@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 )
@@ -68,10 +66,7 @@ func TestEmbeddedDiskBudget(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	const budget = 64 << 10
-	s, err := Open(ctx, Config{DataDir: t.TempDir(), RecordMaxAge: time.Hour, RecordMaxBytes: budget}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openTest(t, t.TempDir(), func(c *Config) { c.RecordMaxBytes = budget })
 	defer s.Close()
 	info, err := s.records.Info(ctx)
 	if err != nil {

@@ -12,11 +12,16 @@ import (
 	"github.com/sluicehq/sluice/internal/kv"
 )
 
-func openTest(t *testing.T, dir string) *Store {
+// openTest opens a store on dir; tweaks adjust its configuration.
+func openTest(t *testing.T, dir string, tweaks ...func(*Config)) *Store {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	s, err := Open(ctx, Config{DataDir: dir, RecordMaxAge: time.Hour}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	cfg := Config{DataDir: dir, RecordMaxAge: time.Hour}
+	for _, tweak := range tweaks {
+		tweak(&cfg)
+	}
+	s, err := Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
