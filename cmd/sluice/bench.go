@@ -53,6 +53,8 @@ func bench(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.BatchSize, "batch-size", cfg.BatchSize, "records per call; 1 uses PutRecord, more PutRecordBatch")
 	fs.DurationVar(&cfg.Duration, "duration", cfg.Duration, "how long to run")
 	fs.Int64Var(&cfg.MaxCalls, "calls", 0, "stop after this many calls in all (0: run for --duration)")
+	fs.StringVar((*string)(&cfg.HTTPClient), "http-client", string(loadgen.DirectHTTP),
+		"HTTP client under the SDK: direct (each exchange on its caller's goroutine, lighter on a shared machine) or net/http (the SDK's default)")
 	fs.BoolVar(&createStream, "create-stream", false, "create the stream first (and wait until it is ACTIVE)")
 	fs.BoolVar(&spawnServer, "spawn-server", false, "start `sluice serve` as a child process on a temporary data dir, and report its peak memory")
 	fs.Var(&serverArgs, "server-arg", "extra argument for the spawned server (repeatable), e.g. --server-arg=--pprof")
@@ -166,7 +168,7 @@ func runOnce(ctx context.Context, cfg loadgen.Config, createStream, createBucket
 	if err := loadgen.CheckTarget(ctx, cfg.Target); err != nil {
 		return nil, err
 	}
-	client := loadgen.NewClient(cfg.Target, cfg.Region, cfg.Concurrency)
+	client := loadgen.NewClient(cfg.Target, cfg.Region, cfg.Concurrency, cfg.HTTPClient)
 	setup, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	if createBucket {

@@ -89,7 +89,7 @@ func benchServer(b *testing.B, format types.CompressionFormat) (*apptest.Server,
 	}
 	opts = append(opts, func(c *config.Config) { c.RecordMaxBytes = 0 })
 	srv := apptest.Start(b, opts...)
-	client := loadgen.NewClient(srv.URL, "us-east-1", concurrency)
+	client := loadgen.NewClient(srv.URL, "us-east-1", concurrency, loadgen.DirectHTTP)
 	createStream(b, client, "bench", "bench", func(c *types.ExtendedS3DestinationConfiguration) {
 		c.CompressionFormat = format
 		c.BufferingHints = &types.BufferingHints{SizeInMBs: aws.Int32(int32(envInt("SLUICE_BENCH_SIZE_MB", 5))),

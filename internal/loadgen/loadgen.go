@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -41,6 +43,26 @@ type Config struct {
 	// MaxCalls, when positive, ends the run after that many calls in all
 	// (whichever of it and Duration comes first).
 	MaxCalls int64
+	// HTTPClient is the HTTP client under the SDK; empty means DirectHTTP.
+	HTTPClient HTTPClient
+}
+
+// HTTPClient names the HTTP client the SDK sends its requests through.
+type HTTPClient string
+
+const (
+	// DirectHTTP does each exchange on the calling goroutine (direct.go):
+	// it leaves more of a shared machine to the server under test.
+	DirectHTTP HTTPClient = "direct"
+	// StandardHTTP is net/http's Transport, as the SDK uses by default.
+	StandardHTTP HTTPClient = "net/http"
+)
+
+func (h HTTPClient) orDefault() HTTPClient {
+	if h == "" {
+		return DirectHTTP
+	}
+	return h
 }
 
 func (c Config) validate() error {
@@ -59,6 +81,15 @@ func (c Config) validate() error {
 	}
 	if c.Stream == "" {
 		errs = append(errs, errors.New("stream must not be empty"))
+	}
+	switch c.HTTPClient.orDefault() {
+	case DirectHTTP:
+		if !strings.HasPrefix(c.Target, "http://") {
+			errs = append(errs, errors.New("the direct HTTP client speaks plain http only; use --http-client net/http for https"))
+		}
+	case StandardHTTP:
+	default:
+		errs = append(errs, fmt.Errorf("unknown HTTP client %q (direct or net/http)", c.HTTPClient))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("loadgen: %w", err)
@@ -94,13 +125,18 @@ type Result struct {
 }
 
 // NewClient returns a Firehose client for target with SDK retries off (a
-// benchmark reports every error) and enough idle connections for
-// concurrency workers.
-func NewClient(target, region string, concurrency int) *firehose.Client {
-	httpClient := awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
-		tr.MaxIdleConns = concurrency * 2
-		tr.MaxIdleConnsPerHost = concurrency * 2
-	})
+// benchmark reports every error), sending through hc with enough idle
+// connections for concurrency workers.
+func NewClient(target, region string, concurrency int, hc HTTPClient) *firehose.Client {
+	var httpClient aws.HTTPClient
+	if u, err := url.Parse(target); err == nil && u.Scheme == "http" && hc.orDefault() == DirectHTTP {
+		httpClient = newDirectClient(u.Host, concurrency*2)
+	} else {
+		httpClient = awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+			tr.MaxIdleConns = concurrency * 2
+			tr.MaxIdleConnsPerHost = concurrency * 2
+		})
+	}
 	return firehose.NewFromConfig(aws.Config{
 		Region:       region,
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDBENCH", "bench-secret", ""),

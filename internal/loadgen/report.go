@@ -20,8 +20,8 @@ func (r *Result) MiBPerSecond() float64     { return float64(r.Bytes) / mib / r.
 // or nil when the server was not started by the generator.
 func (r *Result) Print(w io.Writer, usage *Usage) {
 	c := r.Config
-	fmt.Fprintf(w, "%s: %d workers, %d record(s) of %d B per call, %s, target %s, stream %s\n",
-		c.Operation(), c.Concurrency, c.BatchSize, c.RecordSize, r.Elapsed.Round(time.Millisecond), c.Target, c.Stream)
+	fmt.Fprintf(w, "%s: %d workers, %d record(s) of %d B per call, %s, target %s, stream %s, %s HTTP client\n",
+		c.Operation(), c.Concurrency, c.BatchSize, c.RecordSize, r.Elapsed.Round(time.Millisecond), c.Target, c.Stream, c.HTTPClient.orDefault())
 	fmt.Fprintf(w, "  calls     %12d  %12.1f /s\n", r.Calls, r.CallsPerSecond())
 	fmt.Fprintf(w, "  records   %12d  %12.1f /s\n", r.Records, r.RecordsPerSecond())
 	fmt.Fprintf(w, "  data      %12.1f MiB %8.1f MiB/s\n", float64(r.Bytes)/mib, r.MiBPerSecond())
