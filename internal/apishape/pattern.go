@@ -1,6 +1,10 @@
 package apishape
 
-import "regexp"
+import (
+	"regexp"
+	"regexp/syntax"
+	"strings"
+)
 
 // Pattern is a model pattern constraint: the text as written in the model
 // (what the error message prints) and a full-match predicate.
@@ -13,8 +17,95 @@ type Pattern struct {
 // pattern text anchored for a full match (^(?:...)$). It panics if re does not
 // compile; the generator compiles every pattern before it writes code, so a
 // panic here means the generated code was edited by hand.
+//
+// Most model patterns are one run of an ASCII character class, such as a
+// stream name's [a-zA-Z0-9_.-]+. Those are matched against a byte table
+// instead: every PutRecord call checks one, and the regexp engine costs
+// several times as much for the same answer (pattern_test.go holds the two
+// to agreement).
 func RegexpPattern(text, re string) *Pattern {
-	return &Pattern{text: text, match: regexp.MustCompile(re).MatchString}
+	compiled := regexp.MustCompile(re)
+	if run, ok := asciiClassRun(re); ok {
+		return &Pattern{text: text, match: run.match}
+	}
+	return &Pattern{text: text, match: compiled.MatchString}
+}
+
+// classRun matches strings of min to max bytes (max < 0: no limit), each
+// of them in the set.
+type classRun struct {
+	set      [256]bool
+	min, max int
+}
+
+func (c *classRun) match(s string) bool {
+	if len(s) < c.min || (c.max >= 0 && len(s) > c.max) {
+		return false
+	}
+	for i := range len(s) {
+		if !c.set[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiClassRun recognizes a whole-string pattern that is one repeated
+// character class of ASCII characters only (anchors aside), as parsed by
+// the regexp package itself. A string with any other byte, including the
+// bytes of a non-ASCII character, cannot match such a pattern, so testing
+// bytes is exact.
+func asciiClassRun(re string) (*classRun, bool) {
+	if !strings.HasPrefix(re, "^(?:") || !strings.HasSuffix(re, ")$") {
+		return nil, false // not anchored at both ends: a match may be of a part
+	}
+	tree, err := syntax.Parse(re, syntax.Perl)
+	if err != nil {
+		return nil, false
+	}
+	var core []*syntax.Regexp
+	var flatten func(*syntax.Regexp)
+	flatten = func(r *syntax.Regexp) {
+		switch r.Op {
+		case syntax.OpConcat:
+			for _, sub := range r.Sub {
+				flatten(sub)
+			}
+		case syntax.OpBeginText, syntax.OpEndText:
+			// Anchors are implied: the match is always of the whole string.
+		default:
+			core = append(core, r)
+		}
+	}
+	flatten(tree)
+	if len(core) != 1 {
+		return nil, false
+	}
+	run := &classRun{}
+	switch r := core[0]; r.Op {
+	case syntax.OpStar:
+		run.min, run.max = 0, -1
+	case syntax.OpPlus:
+		run.min, run.max = 1, -1
+	case syntax.OpRepeat:
+		run.min, run.max = r.Min, r.Max
+	default:
+		return nil, false
+	}
+	class := core[0].Sub[0]
+	if class.Op != syntax.OpCharClass {
+		return nil, false
+	}
+	for i := 0; i+1 < len(class.Rune); i += 2 {
+		lo, hi := class.Rune[i], class.Rune[i+1]
+		if hi > 0x7f {
+			return nil, false
+		}
+		for c := lo; c <= hi; c++ {
+			run.set[c] = true
+		}
+	}
+	return run, true
 }
 
 // FuncPattern wraps a hand-written full-match predicate for a model pattern

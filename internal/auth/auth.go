@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
@@ -51,17 +50,55 @@ var (
 	_ awsproto.PreAuthenticator = (*Authenticator)(nil)
 )
 
-var (
-	accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
-	// regionPattern is what an AWS region name looks like; it is the pattern config uses for
-	// --region, so a region the server can be configured with can also be signed for.
-	regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
-)
+// isAccountID reports whether s is an AWS account ID: 12 digits.
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isRegionName reports whether s looks like an AWS region name, by the pattern config uses
+// for --region (`^[a-z]{2}(-[a-z]+)+-\d+$`), so a region the server can be configured with can
+// also be signed for. It is written out rather than a regexp because every signed request
+// checks it; auth_test.go holds it to the regexp.
+func isRegionName(s string) bool {
+	if len(s) < 2 || !isLower(s[0]) || !isLower(s[1]) {
+		return false
+	}
+	// Then "-letters" once or more, and "-digits" to end.
+	rest, letterParts := s[2:], 0
+	for {
+		if len(rest) == 0 || rest[0] != '-' {
+			return false
+		}
+		rest = rest[1:]
+		n := 0
+		for n < len(rest) && isLower(rest[n]) {
+			n++
+		}
+		if n > 0 {
+			rest, letterParts = rest[n:], letterParts+1
+			continue
+		}
+		for n < len(rest) && '0' <= rest[n] && rest[n] <= '9' {
+			n++
+		}
+		return n > 0 && n == len(rest) && letterParts > 0
+	}
+}
+
+func isLower(b byte) bool { return 'a' <= b && b <= 'z' }
 
 // New returns an Authenticator for cfg. It refuses a configuration that would make identities
 // ambiguous (the same access key twice) or unusable (an account that is not 12 digits).
 func New(cfg Config) (*Authenticator, error) {
-	if !accountPattern.MatchString(cfg.DefaultAccount) {
+	if !isAccountID(cfg.DefaultAccount) {
 		return nil, fmt.Errorf("auth: default account %q must be 12 digits", cfg.DefaultAccount)
 	}
 	if cfg.DefaultRegion == "" {
@@ -75,7 +112,7 @@ func New(cfg Config) (*Authenticator, error) {
 			return nil, fmt.Errorf("auth: credential %d: access key %q is empty or has '/' or spaces", i+1, c.AccessKeyID)
 		case c.SecretAccessKey == "":
 			return nil, fmt.Errorf("auth: credential %d (%s): empty secret", i+1, c.AccessKeyID)
-		case c.AccountID != "" && !accountPattern.MatchString(c.AccountID):
+		case c.AccountID != "" && !isAccountID(c.AccountID):
 			return nil, fmt.Errorf("auth: credential %d (%s): account %q must be 12 digits", i+1, c.AccessKeyID, c.AccountID)
 		}
 		if _, dup := creds[c.AccessKeyID]; dup {
@@ -162,7 +199,7 @@ func (a *Authenticator) Authenticate(r *http.Request, body []byte, signingName s
 	if err != nil {
 		return awsproto.Identity{}, a.refuse(r, signingName, err)
 	}
-	if !a.regionList && !regionPattern.MatchString(res.Region) {
+	if !a.regionList && !isRegionName(res.Region) {
 		return awsproto.Identity{}, a.refuse(r, signingName, a.badRegion(res.Region, signingName))
 	}
 	account := res.AccountID
@@ -174,7 +211,7 @@ func (a *Authenticator) Authenticate(r *http.Request, body []byte, signingName s
 
 // devAccount is the development-mode rule: a 12-digit access key names its account.
 func (a *Authenticator) devAccount(accessKeyID string) string {
-	if accountPattern.MatchString(accessKeyID) {
+	if isAccountID(accessKeyID) {
 		return accessKeyID
 	}
 	return a.defaultAccount

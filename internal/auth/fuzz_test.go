@@ -59,7 +59,7 @@ func FuzzAuthenticate(f *testing.F) {
 			check(err)
 			return
 		}
-		if !accountPattern.MatchString(id.AccountID) || !regionPattern.MatchString(id.Region) {
+		if !accountOracle.MatchString(id.AccountID) || !regionOracle.MatchString(id.Region) {
 			t.Fatalf("accepted identity %+v has a bad account or region", id)
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -59,7 +60,7 @@ func (w *response) appendTo(dst []byte, closing bool) []byte {
 	}
 	if _, ok := w.header["Date"]; !ok {
 		dst = append(dst, "Date: "...)
-		dst = time.Now().UTC().AppendFormat(dst, http.TimeFormat)
+		dst = appendDate(dst, time.Now())
 		dst = append(dst, "\r\n"...)
 	}
 	if _, ok := w.header["Content-Type"]; !ok && len(w.body) > 0 {
@@ -85,4 +86,25 @@ func appendHeader(dst []byte, key, value string) []byte {
 	}
 	dst = append(dst, value...)
 	return append(dst, "\r\n"...)
+}
+
+// lastDate is the Date header's text for the most recent second a response
+// was written in: formatting a time costs as much as the rest of a small
+// response head, and a busy server writes thousands per second.
+var lastDate atomic.Pointer[dateText]
+
+type dateText struct {
+	unix int64
+	text []byte
+}
+
+// appendDate appends now as an HTTP date.
+func appendDate(dst []byte, now time.Time) []byte {
+	sec := now.Unix()
+	d := lastDate.Load()
+	if d == nil || d.unix != sec {
+		d = &dateText{unix: sec, text: now.UTC().AppendFormat(nil, http.TimeFormat)}
+		lastDate.Store(d)
+	}
+	return append(dst, d.text...)
 }

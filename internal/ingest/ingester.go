@@ -155,12 +155,12 @@ func (in *Ingester) Put(ctx context.Context, c firehose.Caller, name string, rec
 	// in its own entry (all of them if none fit), as AWS answers. Only the
 	// request quota fails a PutRecordBatch whole.
 	n, admitted := in.quotas.admit(ds.UID, start, recs)
-	labels := ds.ARN
+	series := in.metrics.Ingest(ds.ARN)
 	if !admitted {
 		n = 0
 	}
 	if n < len(recs) {
-		in.metrics.ThrottledRecords.WithLabelValues(labels).Add(float64(len(recs) - n))
+		series.ThrottledRecords.Add(float64(len(recs) - n))
 		if single || !admitted {
 			return Accepted{}, slowDown()
 		}
@@ -181,14 +181,14 @@ func (in *Ingester) Put(ctx context.Context, c firehose.Caller, name string, rec
 			accepted += len(r)
 		}
 	}
-	in.metrics.IncomingRecords.WithLabelValues(labels).Add(float64(n))
-	in.metrics.IncomingBytes.WithLabelValues(labels).Add(float64(accepted))
-	in.metrics.IncomingPutRequests.WithLabelValues(labels).Inc()
-	latency := in.metrics.PutBatchLatency
+	series.IncomingRecords.Add(float64(n))
+	series.IncomingBytes.Add(float64(accepted))
+	series.IncomingPutRequests.Inc()
+	latency := series.PutBatchLatency
 	if single {
-		latency = in.metrics.PutRecordLatency
+		latency = series.PutRecordLatency
 	}
-	latency.WithLabelValues(labels).Observe(in.cfg.Now().Sub(start).Seconds())
+	latency.Observe(in.cfg.Now().Sub(start).Seconds())
 	return acc, nil
 }
 

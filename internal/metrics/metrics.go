@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"net/http"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -34,6 +35,36 @@ type Metrics struct {
 	KMSKeyDisabled     *prometheus.CounterVec
 	KMSKeyInvalidState *prometheus.CounterVec
 	KMSKeyNotFound     *prometheus.CounterVec
+
+	ingest sync.Map // stream ARN → *IngestSeries
+}
+
+// IngestSeries are one stream's ingest metrics, looked up once and kept:
+// every PutRecord call counts into them, and finding a series by its label
+// value hashes the stream's ARN and takes a lock each time.
+type IngestSeries struct {
+	IncomingRecords     prometheus.Counter
+	IncomingBytes       prometheus.Counter
+	IncomingPutRequests prometheus.Counter
+	ThrottledRecords    prometheus.Counter
+	PutRecordLatency    prometheus.Observer
+	PutBatchLatency     prometheus.Observer
+}
+
+// Ingest returns the ingest series of stream (its ARN).
+func (m *Metrics) Ingest(stream string) *IngestSeries {
+	if s, ok := m.ingest.Load(stream); ok {
+		return s.(*IngestSeries)
+	}
+	s, _ := m.ingest.LoadOrStore(stream, &IngestSeries{
+		IncomingRecords:     m.IncomingRecords.WithLabelValues(stream),
+		IncomingBytes:       m.IncomingBytes.WithLabelValues(stream),
+		IncomingPutRequests: m.IncomingPutRequests.WithLabelValues(stream),
+		ThrottledRecords:    m.ThrottledRecords.WithLabelValues(stream),
+		PutRecordLatency:    m.PutRecordLatency.WithLabelValues(stream),
+		PutBatchLatency:     m.PutBatchLatency.WithLabelValues(stream),
+	})
+	return s.(*IngestSeries)
 }
 
 // New registers every metric on a fresh registry.
@@ -86,6 +117,7 @@ func (m *Metrics) Handler() http.Handler {
 
 // Forget drops every series of a deleted delivery stream.
 func (m *Metrics) Forget(stream string) {
+	m.ingest.Delete(stream)
 	labels := prometheus.Labels{StreamLabel: stream}
 	for _, c := range []*prometheus.CounterVec{m.IncomingRecords, m.IncomingBytes, m.IncomingPutRequests, m.ThrottledRecords,
 		m.DeliveryToS3Records, m.DeliveryToS3Bytes, m.KMSKeyAccessDenied, m.KMSKeyDisabled, m.KMSKeyInvalidState, m.KMSKeyNotFound} {

@@ -320,9 +320,9 @@ func (c *claim) setDate(date string, fromDateHeader bool) *failure {
 			fmt.Sprintf("Date must be in ISO-8601 'basic format'. Got '%s'. See http://en.wikipedia.org/wiki/ISO_8601", date), s3)
 	}
 	c.signedAt = t.UTC()
-	c.amzDate = c.signedAt.Format(amzDateLayout)
-	if !fromDateHeader {
-		c.amzDate = date // the client signed the text it sent
+	c.amzDate = date // the client signed the text it sent
+	if fromDateHeader {
+		c.amzDate = c.signedAt.Format(amzDateLayout)
 	}
 	return nil
 }
