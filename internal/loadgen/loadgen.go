@@ -122,6 +122,8 @@ type Result struct {
 	// GeneratorCPU is the CPU time this process spent during the run: on
 	// one machine, the generator and the server share the cores.
 	GeneratorCPU time.Duration
+	// GeneratorPeakRSS is this process's peak resident memory in bytes.
+	GeneratorPeakRSS int64
 }
 
 // NewClient returns a Firehose client for target with SDK retries off (a
@@ -208,7 +210,7 @@ func Run(ctx context.Context, cfg Config, c *firehose.Client) (*Result, error) {
 		}()
 	}
 	wg.Wait()
-	res := &Result{Config: cfg, Elapsed: time.Since(start), GeneratorCPU: selfCPU() - startCPU,
+	res := &Result{Config: cfg, Elapsed: time.Since(start), GeneratorCPU: selfCPU() - startCPU, GeneratorPeakRSS: selfPeakRSS(),
 		CallErrors: map[string]int64{}, RecordErrors: map[string]int64{}}
 	var h histogram
 	for _, w := range workers {
@@ -343,6 +345,15 @@ func CreateBucket(ctx context.Context, target, region string) error {
 		return fmt.Errorf("loadgen: create bucket %s: %w", benchBucket, err)
 	}
 	return nil
+}
+
+// selfPeakRSS is this process's peak resident memory in bytes.
+func selfPeakRSS() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Maxrss << 10 // Linux reports KiB
 }
 
 // selfCPU is this process's user + system CPU time so far.
