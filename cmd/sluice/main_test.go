@@ -21,3 +21,24 @@ func TestMaxProcs(t *testing.T) {
 		}
 	}
 }
+
+func TestGeneratorProcs(t *testing.T) {
+	cases := []struct {
+		name       string
+		configured int
+		env        string
+		batchSize  int
+		cpus       int
+		want       int
+	}{
+		{"PutRecord gets spare Ps", 0, "", 1, 2, 2 + extraProcs},
+		{"PutRecordBatch keeps one P per CPU", 0, "", 500, 2, 0},
+		{"--procs is used as is", 3, "", 500, 2, 3},
+		{"GOMAXPROCS in the environment wins", 3, "1", 1, 2, 0},
+	}
+	for _, c := range cases {
+		if got := generatorProcs(c.configured, c.env, c.batchSize, c.cpus); got != c.want {
+			t.Errorf("%s: generatorProcs(%d, %q, %d, %d) = %d, want %d", c.name, c.configured, c.env, c.batchSize, c.cpus, got, c.want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -124,6 +125,8 @@ type Result struct {
 	GeneratorCPU time.Duration
 	// GeneratorPeakRSS is this process's peak resident memory in bytes.
 	GeneratorPeakRSS int64
+	// GeneratorProcs is this process's GOMAXPROCS during the run.
+	GeneratorProcs int
 }
 
 // NewClient returns a Firehose client for target with SDK retries off (a
@@ -211,7 +214,8 @@ func Run(ctx context.Context, cfg Config, c *firehose.Client) (*Result, error) {
 	}
 	wg.Wait()
 	res := &Result{Config: cfg, Elapsed: time.Since(start), GeneratorCPU: selfCPU() - startCPU, GeneratorPeakRSS: selfPeakRSS(),
-		CallErrors: map[string]int64{}, RecordErrors: map[string]int64{}}
+		GeneratorProcs: runtime.GOMAXPROCS(0),
+		CallErrors:     map[string]int64{}, RecordErrors: map[string]int64{}}
 	var h histogram
 	for _, w := range workers {
 		res.Calls += w.calls

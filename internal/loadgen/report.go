@@ -27,8 +27,8 @@ func (r *Result) Print(w io.Writer, usage *Usage) {
 	fmt.Fprintf(w, "  data      %12.1f MiB %8.1f MiB/s\n", float64(r.Bytes)/mib, r.MiBPerSecond())
 	fmt.Fprintf(w, "  latency   p50 %s  p99 %s  max %s\n", fmtDur(r.P50), fmtDur(r.P99), fmtDur(r.Max))
 	fmt.Fprintf(w, "  errors    calls: %s; records: %s\n", fmtCounts(r.CallErrors), fmtCounts(r.RecordErrors))
-	fmt.Fprintf(w, "  generator CPU %.1f s (%.2f cores), peak RSS %.1f MiB\n",
-		r.GeneratorCPU.Seconds(), r.GeneratorCPU.Seconds()/r.Elapsed.Seconds(), float64(r.GeneratorPeakRSS)/mib)
+	fmt.Fprintf(w, "  generator CPU %.1f s (%.2f cores, GOMAXPROCS %d), peak RSS %.1f MiB\n",
+		r.GeneratorCPU.Seconds(), r.GeneratorCPU.Seconds()/r.Elapsed.Seconds(), r.GeneratorProcs, float64(r.GeneratorPeakRSS)/mib)
 	if usage != nil {
 		fmt.Fprintf(w, "  server    peak RSS %.1f MiB, CPU %.1f s (%.2f cores, %.1f µs per record), %d minor page faults\n",
 			float64(usage.PeakRSS)/mib, usage.CPU.Seconds(), usage.CPU.Seconds()/r.Elapsed.Seconds(),
