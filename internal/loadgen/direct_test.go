@@ -1,11 +1,13 @@
 package loadgen
 
 import (
+	"bufio"
 	"bytes"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -157,4 +159,79 @@ func TestDirectClientRefusesHTTPS(t *testing.T) {
 	if _, err := d.Do(req); err == nil || !strings.Contains(err.Error(), "plain http") {
 		t.Fatalf("Do(https) = %v, want a refusal", err)
 	}
+}
+
+// writeRequest must put on the wire what net/http's writer would mean:
+// a server reading either gets the same request.
+func TestWriteRequestMatchesNetHTTP(t *testing.T) {
+	type build func() *http.Request
+	withHeader := func(method, body string, h http.Header) build {
+		return func() *http.Request {
+			var r *http.Request
+			if body == "" {
+				r, _ = http.NewRequest(method, "http://127.0.0.1:4573/a%20b/?x=1&y=%2F", nil)
+			} else {
+				r, _ = http.NewRequest(method, "http://127.0.0.1:4573/", strings.NewReader(body))
+			}
+			for k, vs := range h {
+				r.Header[k] = vs
+			}
+			return r
+		}
+	}
+	sdkHeaders := http.Header{
+		"Content-Type":    {"application/x-amz-json-1.1"},
+		"X-Amz-Target":    {"Firehose_20150804.PutRecord"},
+		"Authorization":   {"AWS4-HMAC-SHA256 Credential=AKID/20261123/us-east-1/firehose/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc"},
+		"X-Amz-Date":      {"20261123T020000Z"},
+		"Amz-Sdk-Request": {"attempt=1; max=1"},
+		"Content-Length":  {"999"}, // ignored, as net/http ignores it: ContentLength decides
+		"Accept":          {"a", "b"},
+	}
+	unknownLength := func() *http.Request {
+		r, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:4573/", io.NopCloser(strings.NewReader("chunked body")))
+		return r
+	}
+	for name, mk := range map[string]build{
+		"SDK PutRecord":          withHeader(http.MethodPost, `{"DeliveryStreamName":"s","Record":{"Data":"eA=="}}`, sdkHeaders),
+		"GET with a query":       withHeader(http.MethodGet, "", http.Header{"X-A": {"1"}}),
+		"POST without a body":    withHeader(http.MethodPost, "", nil),
+		"unknown length":         unknownLength,
+		"a value with a newline": withHeader(http.MethodPost, "x", http.Header{"X-Bad": {"a\r\nX-Injected: 1"}}),
+	} {
+		var direct, standard bytes.Buffer
+		bw := bufio.NewWriter(&direct)
+		if err := writeRequest(bw, mk()); err != nil {
+			t.Fatalf("%s: writeRequest: %v", name, err)
+		}
+		bw.Flush()
+		if err := mk().Write(&standard); err != nil {
+			t.Fatalf("%s: net/http: %v", name, err)
+		}
+		got, want := readBack(t, &direct), readBack(t, &standard)
+		if got != want {
+			t.Errorf("%s: a server reads\n%s\nwant (as from net/http)\n%s", name, got, want)
+		}
+	}
+}
+
+// readBack parses one request as a server would and describes it, leaving
+// out the User-Agent net/http adds and the SDK sets itself.
+func readBack(t *testing.T, wire io.Reader) string {
+	t.Helper()
+	r, err := http.ReadRequest(bufio.NewReader(wire))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Header.Del("User-Agent")
+	r.Header.Del("Content-Length")
+	r.Header.Del("Transfer-Encoding")
+	var h bytes.Buffer
+	_ = r.Header.Write(&h)
+	return r.Method + " " + r.RequestURI + " host=" + r.Host + " length=" + strconv.FormatInt(r.ContentLength, 10) +
+		" chunked=" + strconv.FormatBool(len(r.TransferEncoding) > 0) + "\n" + h.String() + "body=" + string(body)
 }
