@@ -5,6 +5,10 @@
 // the server itself as a child process on a temporary data directory and
 // then also reports the server's peak memory and CPU time.
 //
+// Under the SDK it sends through its own HTTP/1.1 client (direct.go) by
+// default, which does each exchange on the calling worker's goroutine; the
+// SDK's net/http client remains a choice (HTTPClient).
+//
 // It refuses targets that are not on the loopback interface: it exists to
 // measure a server on the same machine, not to load anyone else's.
 //
