@@ -120,6 +120,9 @@ func bench(args []string, stdout, stderr io.Writer) int {
 		defer pprof.StopCPUProfile()
 	}
 
+	if n := generatorProcs(procs, os.Getenv("GOMAXPROCS"), cfg.BatchSize, runtime.GOMAXPROCS(0)); n > 0 {
+		runtime.GOMAXPROCS(n)
+	}
 	// The generator allocates fast (the SDK serializes each PutRecordBatch
 	// into a freshly grown ~700 KB buffer, and builds dozens of objects per
 	// PutRecord call) while keeping little alive, so its collector runs
@@ -128,9 +131,6 @@ func bench(args []string, stdout, stderr io.Writer) int {
 	// on a shared machine is left to the server under test. GOGC or
 	// GOMEMLIMIT in the environment still decide. The spawned server does
 	// not inherit this: it is set in-process, not in the environment.
-	if n := generatorProcs(procs, os.Getenv("GOMAXPROCS"), cfg.BatchSize, runtime.GOMAXPROCS(0)); n > 0 {
-		runtime.GOMAXPROCS(n)
-	}
 	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetGCPercent(-1)
 		debug.SetMemoryLimit(generatorHeap)

@@ -25,6 +25,8 @@ var classRunPatterns = []struct {
 	{`^(?:[\x{0001}-\x{FFFF}]*)$`, false},
 	{`[a-z]+`, false}, // unanchored: it matches part of a string
 	{`^(?:([a-z]+))$`, false},
+	{`^(?:$[a-z]+)$`, false}, // an anchor before the class: nothing but "" could match
+	{`^(?:[a-z]+^)$`, false},
 }
 
 var classRunInputs = []string{
@@ -59,5 +61,22 @@ func FuzzClassRun(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, which uint8, s string) {
 		checkAgreement(t, classRunPatterns[int(which)%len(classRunPatterns)].re, s)
+	})
+}
+
+// The table against the regexp on a typical stream name.
+func BenchmarkStreamNamePattern(b *testing.B) {
+	const re, name = `^(?:[a-zA-Z0-9_.-]+)$`, "sluice-bench.orders_2026"
+	b.Run("table", func(b *testing.B) {
+		p := RegexpPattern(re, re)
+		for b.Loop() {
+			p.Match(name)
+		}
+	})
+	b.Run("regexp", func(b *testing.B) {
+		p := regexp.MustCompile(re)
+		for b.Loop() {
+			p.MatchString(name)
+		}
 	})
 }
