@@ -66,7 +66,7 @@ func isAccountID(s string) bool {
 // isRegionName reports whether s looks like an AWS region name, by the pattern config uses
 // for --region (`^[a-z]{2}(-[a-z]+)+-\d+$`), so a region the server can be configured with can
 // also be signed for. It is written out rather than a regexp because every signed request
-// checks it; auth_test.go holds it to the regexp.
+// checks it; names_test.go holds it to the regexp.
 func isRegionName(s string) bool {
 	if len(s) < 2 || !isLower(s[0]) || !isLower(s[1]) {
 		return false
