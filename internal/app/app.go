@@ -77,14 +77,15 @@ func (a *App) Start(ctx context.Context) error {
 	if err != nil {
 		return a.abort(err)
 	}
+	a.metrics = metrics.New()
 	a.streams = firehose.NewService(firehose.Config{
 		CreateDelay:     a.cfg.CreateDelay,
 		DeleteDelay:     a.cfg.DeleteDelay,
 		EncryptionDelay: a.cfg.EncryptionDelay,
 		MaxStreams:      a.cfg.MaxStreams,
+		OnDeleted:       a.metrics.Forget,
 	}, a.log.With("component", "firehose"), streamsBucket, st)
 
-	a.metrics = metrics.New()
 	keys, err := a.openKMS(ctx, st)
 	if err != nil {
 		return a.abort(err)

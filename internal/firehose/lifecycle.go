@@ -158,6 +158,9 @@ func (c *controller) finishDelete(ctx context.Context, st *stored) error {
 	if err == nil {
 		c.svc.cache.forget(key)
 		c.svc.log.Info("delivery stream deleted", "stream", st.ARN)
+		if c.svc.cfg.OnDeleted != nil {
+			c.svc.cfg.OnDeleted(st.ARN)
+		}
 	}
 	return err
 }

@@ -42,6 +42,9 @@ type Config struct {
 	EncryptionDelay time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// OnDeleted, if set, is called with a stream's ARN once this node has
+	// removed the stream from the catalog (its per-stream metrics go then).
+	OnDeleted func(arn string)
 }
 
 // Service implements the delivery-stream operations of Firehose.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	fh "github.com/aws/aws-sdk-go-v2/service/firehose"
@@ -352,5 +353,38 @@ func TestIngestMetrics(t *testing.T) {
 		if got := metric(t, srv, name, arn); got != want {
 			t.Errorf("%s = %v, want %v", name, got, want)
 		}
+	}
+}
+
+// A deleted stream's series leave /metrics, so a stream created again
+// under the same name counts from zero.
+func TestDeletedStreamMetricsAreDropped(t *testing.T) {
+	srv := apptest.Start(t)
+	c := srv.Firehose()
+	arn := createStream(t, c, "gone")
+	wantAllAccepted(t, putBatch(t, c, "gone", recs([]byte("a"), []byte("b"), []byte("c"))), 3)
+	if got := metric(t, srv, "IncomingRecords", arn); got != 3 {
+		t.Fatalf("IncomingRecords = %v before the delete, want 3", got)
+	}
+	if _, err := c.DeleteDeliveryStream(ctxT(t), &fh.DeleteDeliveryStreamInput{DeliveryStreamName: aws.String("gone")}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		_, err := c.DescribeDeliveryStream(ctxT(t), &fh.DescribeDeliveryStreamInput{DeliveryStreamName: aws.String("gone")})
+		var notFound *types.ResourceNotFoundException
+		if errors.As(err, &notFound) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if createStream(t, c, "gone") != arn {
+		t.Fatal("the stream created again has another ARN")
+	}
+	putRecord(t, c, "gone", []byte("d"))
+	if got := metric(t, srv, "IncomingRecords", arn); got != 1 {
+		t.Fatalf("IncomingRecords = %v after the delete and one new record, want 1", got)
 	}
 }
