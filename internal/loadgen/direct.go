@@ -52,8 +52,17 @@ func newDirectClient(addr string, maxIdle int) *directClient {
 
 // Do sends req and reads its response head; the body is read from the
 // connection as the caller reads it, and closing it returns the connection
-// for reuse when the exchange ended cleanly.
+// for reuse when the exchange ended cleanly. Like a RoundTripper, it closes
+// the request body whatever happens.
 func (d *directClient) Do(req *http.Request) (*http.Response, error) {
+	resp, err := d.do(req)
+	if err != nil && req.Body != nil {
+		req.Body.Close()
+	}
+	return resp, err
+}
+
+func (d *directClient) do(req *http.Request) (*http.Response, error) {
 	if req.URL.Scheme != "http" {
 		return nil, fmt.Errorf("loadgen: direct transport speaks plain http, not %q", req.URL.Scheme)
 	}
